@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irqdomain.c - the Linux irq number space and the hierarchy walks the MSI
+ * code relies on: irq_domain_alloc_descs(), activation and deactivation.
+ */
+#include <string.h>
+
+#include "internals.h"
+
+static bool virq_used(const struct ml_ctx *m, uint32_t v)
+{
+	return (m->irq_used[v / 64] >> (v % 64)) & 1;
+}
+
+static void virq_mark(struct ml_ctx *m, uint32_t v, bool used)
+{
+	if (used)
+		m->irq_used[v / 64] |= 1ull << (v % 64);
+	else
+		m->irq_used[v / 64] &= ~(1ull << (v % 64));
+}
+
+/* First run of @cnt free irq numbers at or above @from (bitmap_find_next_zero_area). */
+static int find_free_run(const struct ml_ctx *m, uint32_t from, uint32_t cnt)
+{
+	uint32_t start = from, len = 0;
+
+	for (uint32_t v = from; v < ML_MAX_VIRQ; v++) {
+		if (virq_used(m, v)) {
+			len = 0;
+			start = v + 1;
+			continue;
+		}
+		if (++len == cnt)
+			return (int)start;
+	}
+	return -1;
+}
+
+/*
+ * v6.1..v6.18 kernel/irq/irqdomain.c: irq_domain_alloc_descs() with virq < 0:
+ * the hint is hwirq % nr_irqs (never 0), then __irq_alloc_descs() takes the
+ * first free run from the hint, retrying from 1 when that fails; nr_irqs
+ * grows to cover the run (irq_expand_nr_irqs()).
+ */
+int irq_domain_alloc_descs(struct ml_ctx *m, uint32_t cnt, uint64_t hwirq)
+{
+	uint32_t hint = (uint32_t)(hwirq % m->nr_irqs);
+	int virq;
+
+	if (ml_should_fail(&m->faults, ML_F_IRQ_DOMAIN_ALLOC_DESCS))
+		return ML_ENOMEM;
+	if (hint == 0)
+		hint = 1;
+	virq = find_free_run(m, hint, cnt);
+	if (virq <= 0 && hint > 1)
+		virq = find_free_run(m, 1, cnt);
+	if (virq <= 0)
+		return ML_ENOMEM;
+	for (uint32_t i = 0; i < cnt; i++) {
+		struct ml_irq *irq = &m->irq[virq + i];
+
+		virq_mark(m, (uint32_t)virq + i, true);
+		memset(irq, 0, sizeof(*irq));
+		irq->allocated = true;
+		irq->dev = -1;
+		irq->domain = -1;
+		irq->desc = -1;
+		irq->its_dev = -1;
+	}
+	if ((uint32_t)virq + cnt > m->nr_irqs)
+		m->nr_irqs = (uint32_t)virq + cnt;
+	if ((uint32_t)virq + cnt - 1 > m->virq_hw)
+		m->virq_hw = (uint32_t)virq + cnt - 1;
+	return virq;
+}
+
+/* kernel/irq/irqdesc.c: irq_free_descs() */
+void irq_free_descs(struct ml_ctx *m, uint32_t virq, uint32_t cnt)
+{
+	for (uint32_t i = 0; i < cnt; i++) {
+		memset(&m->irq[virq + i], 0, sizeof(m->irq[0]));
+		m->irq[virq + i].its_dev = -1;
+		virq_mark(m, virq + i, false);
+	}
+}
+
+/* irq_find_mapping(domain, hwirq): the virq mapped at @hwirq in @domain, or 0. */
+int irq_find_mapping(const struct ml_ctx *m, int domain, uint64_t hwirq)
+{
+	for (uint32_t v = 1; v <= m->virq_hw; v++) {
+		const struct ml_irq *irq = &m->irq[v];
+
+		if (irq->allocated && irq->domain == domain && irq->msi_hwirq == hwirq)
+			return (int)v;
+	}
+	return 0;
+}
+
+/*
+ * kernel/irq/irqdomain.c: irq_domain_activate_irq() recurses parent first:
+ * the ITS maps the event (MAPTI) before the MSI domain writes the message.
+ */
+int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq)
+{
+	struct ml_irq *irq = &m->irq[virq];
+	int ret = 0;
+
+	if (irq->activated)
+		return 0;
+	if (irq->its_level)
+		ret = its_irq_domain_activate(m, virq);
+	if (!ret)
+		irq->activated = true;
+	return ret;
+}
+
+void irq_domain_deactivate_irq(struct ml_ctx *m, uint32_t virq)
+{
+	struct ml_irq *irq = &m->irq[virq];
+
+	if (!irq->activated)
+		return;
+	if (irq->its_level)
+		its_irq_domain_deactivate(m, virq);
+	irq->activated = false;
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * commands.c - the table of msilab sub-commands.  Add a command by adding
+ * a line here (and its cmd_*.c); "msilab --help" lists them in this order.
+ */
+#include <string.h>
+
+#include "commands.h"
+
+const struct msilab_command msilab_commands[] = {
+	{ "check", "validate .mlog files completely", cmd_check, cmd_check_usage },
+	{ "fmt", "print the canonical form of a .mlog file", cmd_fmt, cmd_fmt_usage },
+	{ "replay", "run traces through the model of a kernel: violations and divergences",
+	  cmd_replay, cmd_replay_usage },
+	{ "diff", "the first step at which two kernel profiles behave differently",
+	  cmd_diff, cmd_diff_usage },
+	{ "bugs", "the known-bug catalogue", cmd_bugs, cmd_bugs_usage },
+	{ NULL, NULL, NULL, NULL }
+};
+
+const struct msilab_command *msilab_command_find(const char *name)
+{
+	for (const struct msilab_command *c = msilab_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void msilab_print_error(const struct mlog_error *err)
+{
+	if (err->line && err->col)
+		fprintf(stderr, "%s:%u:%u: error: %s\n", err->file, err->line, err->col, err->msg);
+	else if (err->line)
+		fprintf(stderr, "%s:%u: error: %s\n", err->file, err->line, err->msg);
+	else
+		fprintf(stderr, "%s: error: %s\n", err->file, err->msg);
+}

@@ -1,0 +1,1622 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlog_read.c - the streaming .mlog reader and the schema look-ups.
+ *
+ * Memory is constant: one block buffer, the declaration tables and a name
+ * hash, whatever the length of the trace.  A line is checked in passes:
+ *
+ *   1. bytes: length, NUL, CR, UTF-8 (word at a time, ASCII is the fast path)
+ *   2. tokens: the verb, then KEY=VALUE syntax, known and unique keys
+ *   3. values: types, ranges and references, in input order
+ *   4. the line as a whole: required keys, cross-key rules, declarations
+ *
+ * so the error reported for a line is the first one of the earliest pass.
+ * Every error names the line and the 1-based byte column of the offending
+ * token, and quotes the offending text.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlog.h"
+
+/* ------------------------------------------------------------------------
+ * Schema: static tables from the X-macros, plus key lists and hashes built
+ * once (the key lists are strings in mlog_schema.h, which the preprocessor
+ * cannot split).
+ */
+
+struct key_info {
+	const char *name;
+	uint8_t len;
+	uint8_t type;
+	uint64_t min, max;	/* I keys: int64_t bit patterns */
+};
+
+static const struct key_info key_info[MLOG_K__COUNT] = {
+#define KEY_INFO(id, nm, ty, mn, mx) \
+	[MLOG_K_##id] = { nm, sizeof(nm) - 1, MLOG_T_##ty, (uint64_t)(mn), (uint64_t)(mx) },
+	MLOG_KEYS(KEY_INFO)
+#undef KEY_INFO
+};
+
+struct verb_info {
+	const char *name;
+	uint8_t len;
+	uint8_t cls;
+	const char *keys;
+};
+
+static const struct verb_info verb_info[MLOG_V__COUNT] = {
+	[MLOG_V_NONE] = { "", 0, MLOG_C_HDR, "" },
+#define VERB_INFO(id, nm, cl, ks) [MLOG_V_##id] = { nm, sizeof(nm) - 1, MLOG_C_##cl, ks },
+	MLOG_VERBS(VERB_INFO)
+#undef VERB_INFO
+};
+
+static const char *const fault_name[MLOG_F__COUNT] = {
+#define FAULT_NAME(id, nm, what) [MLOG_F_##id] = nm,
+	MLOG_FAULTS(FAULT_NAME)
+#undef FAULT_NAME
+};
+
+static const char *const fault_what[MLOG_F__COUNT] = {
+#define FAULT_WHAT(id, nm, what) [MLOG_F_##id] = what,
+	MLOG_FAULTS(FAULT_WHAT)
+#undef FAULT_WHAT
+};
+
+_Static_assert(MLOG_K__COUNT <= 64, "key masks are 64-bit");
+_Static_assert(MLOG_V__COUNT - MLOG_V_O_FIRST <= 64, "observes mask is 64-bit");
+_Static_assert(MLOG_V__COUNT < 256 && MLOG_K__COUNT < 255, "hash slots are bytes");
+
+struct verb_schema {
+	uint64_t allowed;
+	uint64_t required;
+	unsigned int nkeys;
+	enum mlog_key keys[MLOG_K__COUNT];
+};
+
+#define HASH_SIZE 256		/* > 3x the verbs or keys: short probes */
+
+static struct verb_schema vschema[MLOG_V__COUNT];
+static uint8_t verb_hash[2][HASH_SIZE];	/* [observation]: verb, 0 = empty */
+static uint8_t key_hash[HASH_SIZE];	/* key + 1, 0 = empty */
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return (h ^ (h >> 16)) & (HASH_SIZE - 1);
+}
+
+static int key_find(const char *s, size_t len)
+{
+	uint32_t i = name_hash(s, len);
+
+	for (;; i = (i + 1) & (HASH_SIZE - 1)) {
+		int k = key_hash[i] - 1;
+
+		if (k < 0)
+			return -1;
+		if (key_info[k].len == len && !memcmp(key_info[k].name, s, len))
+			return k;
+	}
+}
+
+static void schema_add_key(struct verb_schema *vs, int k, bool optional)
+{
+	if (k < 0 || (vs->allowed >> k & 1))
+		abort();	/* mlog_schema.h is inconsistent */
+	vs->keys[vs->nkeys++] = k;
+	vs->allowed |= 1ULL << k;
+	if (!optional)
+		vs->required |= 1ULL << k;
+}
+
+static void schema_build_verb(enum mlog_verb v)
+{
+	struct verb_schema *vs = &vschema[v];
+	const char *s = verb_info[v].keys;
+
+	while (*s) {
+		const char *start;
+
+		while (*s == ' ')
+			s++;
+		start = s;
+		while (*s && *s != ' ' && *s != '?')
+			s++;
+		if (s == start)
+			break;
+		schema_add_key(vs, key_find(start, s - start), *s == '?');
+		if (*s == '?')
+			s++;
+	}
+	if (verb_info[v].cls >= MLOG_C_STIM) {	/* STIM, META, OBS */
+		schema_add_key(vs, MLOG_K_PID, true);
+		schema_add_key(vs, MLOG_K_T, true);
+	}
+}
+
+static void schema_init_once(void)
+{
+	for (int k = 0; k < MLOG_K__COUNT; k++) {
+		uint32_t i = name_hash(key_info[k].name, key_info[k].len);
+
+		while (key_hash[i])
+			i = (i + 1) & (HASH_SIZE - 1);
+		key_hash[i] = k + 1;
+	}
+	for (int v = 1; v < MLOG_V__COUNT; v++) {
+		uint8_t *tab = verb_hash[verb_info[v].cls == MLOG_C_OBS];
+		uint32_t i = name_hash(verb_info[v].name, verb_info[v].len);
+
+		while (tab[i])
+			i = (i + 1) & (HASH_SIZE - 1);
+		tab[i] = v;
+		schema_build_verb(v);
+	}
+}
+
+static inline void schema_init(void)
+{
+	pthread_once(&schema_once, schema_init_once);
+}
+
+const char *mlog_verb_name(enum mlog_verb v)
+{
+	return (unsigned int)v < MLOG_V__COUNT ? verb_info[v].name : "?";
+}
+
+enum mlog_class mlog_verb_class(enum mlog_verb v)
+{
+	return (unsigned int)v < MLOG_V__COUNT ? verb_info[v].cls : MLOG_C_HDR;
+}
+
+const char *mlog_key_name(enum mlog_key k)
+{
+	return (unsigned int)k < MLOG_K__COUNT ? key_info[k].name : "?";
+}
+
+enum mlog_type mlog_key_type(enum mlog_key k)
+{
+	return (unsigned int)k < MLOG_K__COUNT ? key_info[k].type : MLOG_T_U;
+}
+
+const char *mlog_fault_name(enum mlog_fault f)
+{
+	return (unsigned int)f < MLOG_F__COUNT ? fault_name[f] : "?";
+}
+
+const char *mlog_fault_site(enum mlog_fault f)
+{
+	return (unsigned int)f < MLOG_F__COUNT ? fault_what[f] : "?";
+}
+
+enum mlog_verb mlog_verb_lookup(const char *name, size_t len, bool observation)
+{
+	const uint8_t *tab = verb_hash[observation];
+	uint32_t i = name_hash(name, len);
+
+	schema_init();
+	for (;; i = (i + 1) & (HASH_SIZE - 1)) {
+		int v = tab[i];
+
+		if (!v)
+			return MLOG_V_NONE;
+		if (verb_info[v].len == len && !memcmp(verb_info[v].name, name, len))
+			return v;
+	}
+}
+
+unsigned int mlog_verb_keys(enum mlog_verb v, const enum mlog_key **keys)
+{
+	schema_init();
+	if ((unsigned int)v >= MLOG_V__COUNT) {
+		*keys = vschema[0].keys;
+		return 0;
+	}
+	*keys = vschema[v].keys;
+	return vschema[v].nkeys;
+}
+
+uint64_t mlog_verb_required(enum mlog_verb v)
+{
+	schema_init();
+	return (unsigned int)v < MLOG_V__COUNT ? vschema[v].required : 0;
+}
+
+uint64_t mlog_verb_allowed(enum mlog_verb v)
+{
+	schema_init();
+	return (unsigned int)v < MLOG_V__COUNT ? vschema[v].allowed : 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Events.
+ */
+
+/* Value of an optional key its line leaves out. */
+static int64_t key_default(enum mlog_verb v, enum mlog_key k)
+{
+	switch (k) {
+	case MLOG_K_NR_IRQS:
+		return 64;
+	case MLOG_K_LPI_BITS:
+	case MLOG_K_EVENT_BITS:
+	case MLOG_K_DEVID_BITS:
+		return 16;
+	case MLOG_K_ITE_SIZE:
+		return 8;
+	case MLOG_K_COUNT:
+		return v == MLOG_V_FAULT;
+	case MLOG_K_ALIAS:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+static void event_apply_defaults(struct mlog_event *ev)
+{
+	const struct verb_schema *vs = &vschema[ev->verb];
+
+	for (unsigned int i = 0; i < vs->nkeys; i++) {
+		enum mlog_key k = vs->keys[i];
+
+		if (!mlog_has(ev, k))
+			ev->num[k] = key_default(ev->verb, k);
+	}
+}
+
+/* Offset 0 of strbuf is always an empty string: absent STR keys read "". */
+static void event_reset(struct mlog_event *ev, enum mlog_verb verb, uint32_t line)
+{
+	ev->verb = verb;
+	ev->is_comment = false;
+	ev->line = line;
+	ev->present = 0;
+	memset(ev->num, 0, sizeof(ev->num));
+	memset(ev->str_off, 0, sizeof(ev->str_off));
+	memset(ev->str_len, 0, sizeof(ev->str_len));
+	ev->strbuf[0] = '\0';
+	ev->strbuf_used = 1;
+}
+
+void mlog_event_init(struct mlog_event *ev, enum mlog_verb verb)
+{
+	schema_init();
+	memset(ev, 0, sizeof(*ev));
+	event_reset(ev, (unsigned int)verb < MLOG_V__COUNT ? verb : MLOG_V_NONE, 0);
+	event_apply_defaults(ev);
+}
+
+void mlog_event_set(struct mlog_event *ev, enum mlog_key k, int64_t v)
+{
+	if ((unsigned int)k >= MLOG_K__COUNT)
+		return;
+	ev->num[k] = v;
+	ev->present |= 1ULL << k;
+}
+
+/* Room for @len bytes and a NUL in strbuf, or NULL. */
+static char *strbuf_reserve(struct mlog_event *ev, size_t len)
+{
+	if (ev->strbuf_used + len + 1 > sizeof(ev->strbuf))
+		return NULL;
+	return ev->strbuf + ev->strbuf_used;
+}
+
+static void strbuf_commit(struct mlog_event *ev, enum mlog_key k, size_t len)
+{
+	ev->str_off[k] = ev->strbuf_used;
+	ev->str_len[k] = len;
+	ev->strbuf[ev->strbuf_used + len] = '\0';
+	ev->strbuf_used += len + 1;
+	ev->present |= 1ULL << k;
+}
+
+int mlog_event_set_str(struct mlog_event *ev, enum mlog_key k, const char *s, size_t len)
+{
+	char *dst;
+
+	if ((unsigned int)k >= MLOG_K__COUNT || !(dst = strbuf_reserve(ev, len)))
+		return -1;
+	memcpy(dst, s, len);
+	strbuf_commit(ev, k, len);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * LIST values: "1-20,24,30-31", ascending, not overlapping.
+ */
+
+struct list_err {
+	size_t pos;		/* byte offset of the bad element */
+	char why[96];
+};
+
+typedef int (*list_fn)(uint32_t lo, uint32_t hi, void *arg);
+
+static int list_num(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!len || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+static int list_walk(const char *s, size_t len, uint64_t min, uint64_t max,
+		     list_fn fn, void *arg, struct list_err *le)
+{
+	size_t i = 0;
+	int64_t prev = -1;
+
+	while (i <= len) {
+		size_t start = i, dash = 0, end;
+		uint64_t lo, hi;
+		int ret;
+
+		while (i < len && s[i] != ',') {
+			if (s[i] == '-' && !dash)
+				dash = i;
+			i++;
+		}
+		end = i++;
+		le->pos = start;
+		if (end == start) {
+			snprintf(le->why, sizeof(le->why), "empty element");
+			return -1;
+		}
+		if (list_num(s + start, (dash ? dash : end) - start, &lo) ||
+		    (dash && list_num(s + dash + 1, end - dash - 1, &hi))) {
+			snprintf(le->why, sizeof(le->why), "\"%.*s\" is not a number or range",
+				 (int)(end - start > 32 ? 32 : end - start), s + start);
+			return -1;
+		}
+		if (!dash)
+			hi = lo;
+		if (lo > hi) {
+			snprintf(le->why, sizeof(le->why), "range %" PRIu64 "-%" PRIu64 " is descending",
+				 lo, hi);
+			return -1;
+		}
+		if (lo < min || hi > max) {
+			snprintf(le->why, sizeof(le->why), "%" PRIu64 " out of range (%" PRIu64
+				 "..%" PRIu64 ")", lo < min ? lo : hi, min, max);
+			return -1;
+		}
+		if ((int64_t)lo <= prev) {
+			snprintf(le->why, sizeof(le->why), "%" PRIu64 " is not above %" PRId64
+				 " (ascending, not overlapping)", lo, prev);
+			return -1;
+		}
+		prev = hi;
+		if (fn && (ret = fn(lo, hi, arg)))
+			return ret;
+	}
+	return 0;
+}
+
+int mlog_list_foreach(const char *s, size_t len,
+		      int (*fn)(uint32_t lo, uint32_t hi, void *arg), void *arg)
+{
+	struct list_err le;
+
+	return list_walk(s, len, 0, UINT32_MAX, fn, arg, &le);
+}
+
+/* ------------------------------------------------------------------------
+ * The reader.
+ */
+
+enum rstate { RS_HEADER, RS_KERNEL, RS_SOURCE, RS_DECLS, RS_EVENTS, RS_DONE, RS_ERROR };
+
+#define BLOCK_SIZE	(256 * 1024)	/* > MLOG_MAX_LINE + 1: a line always fits */
+#define DEV_HASH_SIZE	512		/* 2 x MLOG_MAX_DEVICES */
+
+_Static_assert(BLOCK_SIZE > MLOG_MAX_LINE + 1, "block must hold a whole line");
+
+/* One KEY=VALUE token of the line being parsed. */
+struct kv {
+	enum mlog_key key;
+	bool quoted;
+	const char *v;		/* value text; quoted: between the quotes */
+	uint32_t vlen;
+	uint16_t kcol, vcol;	/* 1-based columns of key and value */
+};
+
+struct mlog_reader {
+	FILE *f;
+	bool close_f;
+	bool at_eof;		/* no more bytes beyond buf[len] */
+	const char *buf;	/* the block, or the caller's memory */
+	size_t len, pos;
+	uint32_t lineno;
+	enum rstate state;
+	const char *ls;		/* start of the current line, for columns */
+	uint32_t header_line, kernel_line, machine_line, observes_line;
+	struct mlog_error err;
+	struct mlog_decls decls;
+	uint16_t dev_hash[DEV_HASH_SIZE];	/* device index + 1 */
+	struct kv kv[MLOG_K__COUNT];		/* duplicates are refused */
+	uint8_t kv_of[MLOG_K__COUNT];		/* key -> index in kv[] */
+	unsigned int nkv;
+	char *block;		/* BLOCK_SIZE bytes when reading a FILE */
+};
+
+static int rerr_at(struct mlog_reader *r, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int rerr_at(struct mlog_reader *r, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->err.line = r->lineno;
+	r->err.col = col;
+	va_start(ap, fmt);
+	vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
+	va_end(ap);
+	r->state = RS_ERROR;
+	return -1;
+}
+
+static inline uint32_t col_of(const struct mlog_reader *r, const char *p)
+{
+	return p - r->ls + 1;
+}
+
+/*
+ * Quote untrusted text for a message: at most 40 bytes (cut on a UTF-8
+ * boundary, "..." appended), control bytes, '"' and '\' escaped.
+ */
+struct qtext {
+	char s[200];
+};
+
+static const char *qt(struct qtext *q, const char *s, size_t len)
+{
+	size_t n = len > 40 ? 40 : len, o = 0;
+
+	while (n < len && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += snprintf(q->s + o, sizeof(q->s) - o, "\\x%02x", c);
+		else if (c == '"' || c == '\\')
+			o += snprintf(q->s + o, sizeof(q->s) - o, "\\%c", c);
+		else
+			q->s[o++] = c;
+	}
+	if (n < len)
+		o += snprintf(q->s + o, sizeof(q->s) - o, "...");
+	q->s[o] = '\0';
+	return q->s;
+}
+
+static void set_file(struct mlog_error *err, const char *name)
+{
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name);
+}
+
+static struct mlog_reader *reader_new(const char *name)
+{
+	struct mlog_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	schema_init();
+	set_file(&r->err, name);
+	r->decls.cpus = 2;
+	r->decls.nr_irqs = 64;
+	return r;
+}
+
+struct mlog_reader *mlog_reader_open(const char *path, struct mlog_error *err)
+{
+	struct mlog_reader *r = reader_new(path);
+	FILE *f;
+
+	set_file(err, path);
+	if (!r) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	if (!strcmp(path, "-")) {
+		f = stdin;
+	} else if (!(f = fopen(path, "r"))) {
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(errno));
+		free(r);
+		return NULL;
+	}
+	r->block = malloc(BLOCK_SIZE);
+	if (!r->block) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		if (f != stdin)
+			fclose(f);
+		free(r);
+		return NULL;
+	}
+	r->f = f;
+	r->close_f = f != stdin;
+	r->buf = r->block;
+	return r;
+}
+
+struct mlog_reader *mlog_reader_open_mem(const char *name, const char *buf,
+					 size_t len, struct mlog_error *err)
+{
+	struct mlog_reader *r = reader_new(name);
+
+	set_file(err, name);
+	if (!r) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	r->buf = buf;
+	r->len = len;
+	r->at_eof = true;
+	return r;
+}
+
+void mlog_reader_close(struct mlog_reader *r)
+{
+	if (!r)
+		return;
+	if (r->close_f)
+		fclose(r->f);
+	free(r->block);
+	free(r);
+}
+
+const struct mlog_error *mlog_reader_error(const struct mlog_reader *r)
+{
+	return &r->err;
+}
+
+const struct mlog_decls *mlog_reader_decls(const struct mlog_reader *r)
+{
+	return &r->decls;
+}
+
+/* Move the unread tail to the front of the block and read more after it. */
+static int refill(struct mlog_reader *r)
+{
+	size_t tail = r->len - r->pos, got;
+
+	memmove(r->block, r->block + r->pos, tail);
+	r->pos = 0;
+	r->len = tail;
+	got = fread(r->block + tail, 1, BLOCK_SIZE - tail, r->f);
+	r->len += got;
+	if (got == 0) {
+		if (ferror(r->f)) {
+			r->err.line = 0;
+			r->err.col = 0;
+			snprintf(r->err.msg, sizeof(r->err.msg), "read error: %s",
+				 strerror(errno ? errno : EIO));
+			r->state = RS_ERROR;
+			return -1;
+		}
+		r->at_eof = true;
+	}
+	return 0;
+}
+
+/* 1: a line (without its LF) at *s, 0: end of input, -1: error. */
+static int next_line(struct mlog_reader *r, const char **s, size_t *len)
+{
+	for (;;) {
+		const char *start = r->buf + r->pos;
+		size_t avail = r->len - r->pos;
+		const char *nl = memchr(start, '\n', avail > MLOG_MAX_LINE ? MLOG_MAX_LINE + 1 : avail);
+
+		if (nl) {
+			*s = start;
+			*len = nl - start;
+			r->pos += *len + 1;
+			r->lineno++;
+			return 1;
+		}
+		if (avail > MLOG_MAX_LINE) {
+			r->lineno++;
+			return rerr_at(r, MLOG_MAX_LINE + 1, "line longer than %d bytes",
+				       MLOG_MAX_LINE);
+		}
+		if (r->at_eof) {
+			if (!avail)
+				return 0;
+			r->lineno++;
+			return rerr_at(r, avail + 1, "truncated line: no LF at end of file");
+		}
+		if (refill(r))
+			return -1;
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s[0] (a non-ASCII byte), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (c == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;	/* > U+10FFFF */
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int check_bytes_slow(struct mlog_reader *r, const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c == '\0')
+			return rerr_at(r, i + 1, "NUL byte in line");
+		if (c == '\r')
+			return rerr_at(r, i + 1, "CR (carriage return) in line: CRLF line endings are not accepted");
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq((const unsigned char *)s + i, len - i);
+		if (!n)
+			return rerr_at(r, i + 1, "invalid UTF-8");
+		i += n;
+	}
+	return 0;
+}
+
+/*
+ * NUL, CR and non-ASCII bytes are rare: test eight bytes at a time for any
+ * of them and only look closer at a suspicious word.
+ */
+static int check_bytes(struct mlog_reader *r, const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, cr;
+
+		memcpy(&w, s + i, 8);
+		cr = w ^ (ones * '\r');
+		if ((w | ((w - ones) & ~w) | ((cr - ones) & ~cr)) & highs)
+			return check_bytes_slow(r, s, len, i);
+	}
+	return check_bytes_slow(r, s, len, i);
+}
+
+static inline bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && is_blank(*p))
+		p++;
+	return p;
+}
+
+static const char *token_end(const char *p, const char *end)
+{
+	while (p < end && !is_blank(*p))
+		p++;
+	return p;
+}
+
+/* ---- numbers ---- */
+
+enum { NUM_OK, NUM_BAD, NUM_OVERFLOW };
+
+static int parse_dec(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t x = 0;
+	bool ovf = false;
+
+	if (!len)
+		return NUM_BAD;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return NUM_BAD;
+		if (x > (UINT64_MAX - d) / 10)
+			ovf = true;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return ovf ? NUM_OVERFLOW : NUM_OK;
+}
+
+static inline int hexval(unsigned char c)
+{
+	if ((unsigned int)(c - '0') < 10)
+		return c - '0';
+	c |= 0x20;
+	if ((unsigned int)(c - 'a') < 6)
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int parse_hex(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t x = 0;
+	bool ovf = false;
+
+	if (!len)
+		return NUM_BAD;
+	for (size_t i = 0; i < len; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return NUM_BAD;
+		if (x >> 60)
+			ovf = true;
+		x = x << 4 | d;
+	}
+	*v = x;
+	return ovf ? NUM_OVERFLOW : NUM_OK;
+}
+
+static inline bool is_hex_prefixed(const char *s, size_t len)
+{
+	return len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+static int num_error(struct mlog_reader *r, const struct kv *kv, int ret, bool hex)
+{
+	struct qtext q;
+
+	if (ret == NUM_OVERFLOW)
+		return rerr_at(r, kv->vcol, "number \"%s\" overflows", qt(&q, kv->v, kv->vlen));
+	return rerr_at(r, kv->vcol, "number \"%s\" is not a %s number",
+		       qt(&q, kv->v, kv->vlen), hex ? "hexadecimal" : "decimal");
+}
+
+static int range_error(struct mlog_reader *r, const struct kv *kv)
+{
+	const struct key_info *ki = &key_info[kv->key];
+	struct qtext q;
+
+	if (ki->type == MLOG_T_I)
+		return rerr_at(r, kv->vcol, "value %s out of range for \"%s\" (%" PRId64 "..%" PRId64 ")",
+			       qt(&q, kv->v, kv->vlen), ki->name, (int64_t)ki->min, (int64_t)ki->max);
+	if (ki->type == MLOG_T_X)
+		return rerr_at(r, kv->vcol, "value %s out of range for \"%s\" (0x%" PRIx64 "..0x%" PRIx64 ")",
+			       qt(&q, kv->v, kv->vlen), ki->name, ki->min, ki->max);
+	return rerr_at(r, kv->vcol, "value %s out of range for \"%s\" (%" PRIu64 "..%" PRIu64 ")",
+		       qt(&q, kv->v, kv->vlen), ki->name, ki->min, ki->max);
+}
+
+/* U and X keys (X also takes 0x... hex). */
+static int conv_unsigned(struct mlog_reader *r, const struct kv *kv, bool hex_ok, uint64_t *out)
+{
+	const struct key_info *ki = &key_info[kv->key];
+	bool hex = hex_ok && is_hex_prefixed(kv->v, kv->vlen);
+	int ret;
+
+	ret = hex ? parse_hex(kv->v + 2, kv->vlen - 2, out) : parse_dec(kv->v, kv->vlen, out);
+	if (ret)
+		return num_error(r, kv, ret, hex);
+	if (*out < ki->min || *out > ki->max)
+		return range_error(r, kv);
+	return 0;
+}
+
+static int conv_signed(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	const struct key_info *ki = &key_info[kv->key];
+	bool neg = kv->vlen && kv->v[0] == '-';
+	uint64_t mag;
+	int ret;
+
+	ret = parse_dec(kv->v + neg, kv->vlen - neg, &mag);
+	if (ret == NUM_OK && mag > (uint64_t)INT64_MAX + neg)
+		ret = NUM_OVERFLOW;
+	if (ret)
+		return num_error(r, kv, ret, false);
+	*out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+	if (*out < (int64_t)ki->min || *out > (int64_t)ki->max)
+		return range_error(r, kv);
+	return 0;
+}
+
+static int conv_time(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	const char *dot = memchr(kv->v, '.', kv->vlen);
+	uint64_t sec, usec;
+	struct qtext q;
+	int ret;
+
+	if (!dot || kv->v + kv->vlen - dot != 7 ||
+	    parse_dec(dot + 1, 6, &usec) != NUM_OK ||
+	    (ret = parse_dec(kv->v, dot - kv->v, &sec)) == NUM_BAD)
+		return rerr_at(r, kv->vcol, "time \"%s\" is not SECONDS.MICROSECONDS (6 decimals)",
+			       qt(&q, kv->v, kv->vlen));
+	if (ret == NUM_OVERFLOW || sec > (uint64_t)(INT64_MAX / 1000000 - 1))
+		return rerr_at(r, kv->vcol, "time \"%s\" overflows", qt(&q, kv->v, kv->vlen));
+	*out = sec * 1000000 + usec;
+	return 0;
+}
+
+static int conv_bdf(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	static const char shape[] = "hhhh:hh:hh.h";
+	const char *s = kv->v;
+	uint32_t x = 0;
+	struct qtext q;
+
+	if (kv->vlen != sizeof(shape) - 1)
+		goto bad;
+	for (size_t i = 0; i < kv->vlen; i++) {
+		if (shape[i] != 'h') {
+			if (s[i] != shape[i])
+				goto bad;
+			continue;
+		}
+		if (hexval(s[i]) < 0)
+			goto bad;
+	}
+	/* domain << 16 | bus << 8 | device << 3 | function */
+	for (int i = 0; i < 4; i++)
+		x = x << 4 | hexval(s[i]);
+	x = x << 8 | hexval(s[5]) << 4 | hexval(s[6]);
+	if (hexval(s[8]) > 1 || hexval(s[11]) > 7)
+		goto bad;
+	x = x << 8 | (hexval(s[8]) << 4 | hexval(s[9])) << 3 | hexval(s[11]);
+	*out = x;
+	return 0;
+bad:
+	return rerr_at(r, kv->vcol, "bad PCI address \"%s\": expected DDDD:BB:DD.F (device 00-1f, function 0-7)",
+		       qt(&q, kv->v, kv->vlen));
+}
+
+static const struct { const char *name; uint32_t bit; } flag_names[] = {
+	{ "INTX", MLOG_PCI_IRQ_INTX }, { "MSI", MLOG_PCI_IRQ_MSI },
+	{ "MSIX", MLOG_PCI_IRQ_MSIX }, { "AFFINITY", MLOG_PCI_IRQ_AFFINITY },
+	{ "VIRTUAL", MLOG_PCI_IRQ_VIRTUAL },
+};
+#define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
+
+static int conv_flags(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	const char *p = kv->v, *end = kv->v + kv->vlen;
+	uint64_t x = 0;
+	struct qtext q, q2;
+
+	if (is_hex_prefixed(kv->v, kv->vlen)) {
+		int ret = parse_hex(kv->v + 2, kv->vlen - 2, &x);
+
+		if (ret)
+			return num_error(r, kv, ret, true);
+		if (x > UINT32_MAX)
+			return rerr_at(r, kv->vcol, "value %s out of range for \"flags\" (0x0..0xffffffff)",
+				       qt(&q, kv->v, kv->vlen));
+		*out = x;
+		return 0;
+	}
+	while (p <= end) {
+		const char *bar = memchr(p, '|', end - p);
+		size_t n = (bar ? bar : end) - p, i;
+
+		for (i = 0; i < NFLAGS; i++)
+			if (strlen(flag_names[i].name) == n && !memcmp(flag_names[i].name, p, n))
+				break;
+		if (!n)
+			return rerr_at(r, col_of(r, p), "empty flag in \"%s\"",
+				       qt(&q, kv->v, kv->vlen));
+		if (i == NFLAGS)
+			return rerr_at(r, col_of(r, p), "unknown flag \"%s\" in \"%s\" (INTX, MSI, MSIX, AFFINITY, VIRTUAL or 0x...)",
+				       qt(&q2, p, n), qt(&q, kv->v, kv->vlen));
+		x |= flag_names[i].bit;
+		p += n + 1;
+	}
+	*out = x;
+	return 0;
+}
+
+static bool valid_name(const char *s, size_t len)
+{
+	if (!len || len > MLOG_NAME_MAX || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static const char *const bus_names[] = { "pci", "platform" };
+static const char *const arch_names[] = { "arm64", "x86_64" };
+static const char *const src_names[] = { "scenario", "ftrace", "trace-dat", "live", "fuzz", "minimized" };
+static const char *const type_names[] = { "msi", "msix" };
+
+static int enum_find(const char *const *names, int n, const char *s, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+			return i;
+	return -1;
+}
+
+static int conv_enum(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	static const struct {
+		const char *const *names;
+		int n;
+		const char *what, *choices;
+	} tabs[] = {
+		[MLOG_T_BUS] = { bus_names, 2, "bus", "pci or platform" },
+		[MLOG_T_ARCH] = { arch_names, 2, "arch", "arm64 or x86_64" },
+		[MLOG_T_SRC] = { src_names, 6, "source kind",
+				 "scenario, ftrace, trace-dat, live, fuzz or minimized" },
+		[MLOG_T_TYPE] = { type_names, 2, "type", "msi or msix" },
+	};
+	unsigned int t = key_info[kv->key].type;
+	int i = enum_find(tabs[t].names, tabs[t].n, kv->v, kv->vlen);
+	struct qtext q;
+
+	if (i < 0)
+		return rerr_at(r, kv->vcol, "unknown %s \"%s\": expected %s", tabs[t].what,
+			       qt(&q, kv->v, kv->vlen), tabs[t].choices);
+	*out = i;
+	return 0;
+}
+
+static int conv_fault(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	struct qtext q;
+
+	for (int i = 0; i < MLOG_F__COUNT; i++)
+		if (strlen(fault_name[i]) == kv->vlen && !memcmp(fault_name[i], kv->v, kv->vlen)) {
+			*out = i;
+			return 0;
+		}
+	return rerr_at(r, kv->vcol, "unknown fault point \"%s\"", qt(&q, kv->v, kv->vlen));
+}
+
+static int conv_kinds(struct mlog_reader *r, const struct kv *kv, int64_t *out)
+{
+	const char *p = kv->v, *end = kv->v + kv->vlen;
+	uint64_t mask = 0;
+	struct qtext q;
+
+	while (p <= end) {
+		const char *comma = memchr(p, ',', end - p);
+		size_t n = (comma ? comma : end) - p;
+		enum mlog_verb v = mlog_verb_lookup(p, n, true);
+
+		if (!n)
+			return rerr_at(r, col_of(r, p), "empty kind in \"%s\"", qt(&q, kv->v, kv->vlen));
+		if (v == MLOG_V_NONE)
+			return rerr_at(r, col_of(r, p), "unknown observation kind \"%s\"", qt(&q, p, n));
+		if (mask >> (v - MLOG_V_O_FIRST) & 1)
+			return rerr_at(r, col_of(r, p), "duplicate kind \"%s\"", qt(&q, p, n));
+		mask |= 1ULL << (v - MLOG_V_O_FIRST);
+		p += n + 1;
+	}
+	*out = mask;
+	return 0;
+}
+
+struct list_out {
+	char *p;
+	size_t len;
+};
+
+static int list_append(uint32_t lo, uint32_t hi, void *arg)
+{
+	struct list_out *lo_ = arg;
+
+	if (lo_->len)
+		lo_->p[lo_->len++] = ',';
+	if (lo == hi)
+		lo_->len += sprintf(lo_->p + lo_->len, "%u", lo);
+	else
+		lo_->len += sprintf(lo_->p + lo_->len, "%u-%u", lo, hi);
+	return 0;
+}
+
+/* A LIST is stored normalized ("07-7" -> "7"), never longer than its input. */
+static int conv_list(struct mlog_reader *r, struct mlog_event *ev, const struct kv *kv)
+{
+	const struct key_info *ki = &key_info[kv->key];
+	char tmp[MLOG_MAX_LINE + 16];
+	struct list_out lo = { tmp, 0 };
+	struct list_err le;
+	struct qtext q;
+
+	if (list_walk(kv->v, kv->vlen, ki->min, ki->max, list_append, &lo, &le))
+		return rerr_at(r, kv->vcol + le.pos, "bad list \"%s\": %s",
+			       qt(&q, kv->v, kv->vlen), le.why);
+	if (lo.len >= sizeof(r->decls.irqs_used))
+		return rerr_at(r, kv->vcol, "list \"%s\" is longer than %zu bytes",
+			       qt(&q, kv->v, kv->vlen), sizeof(r->decls.irqs_used) - 1);
+	return mlog_event_set_str(ev, kv->key, tmp, lo.len);
+}
+
+/* Copy a STR value into strbuf, undoing \" and \\ (checked by the tokenizer). */
+static int conv_str(struct mlog_event *ev, const struct kv *kv)
+{
+	char *dst = strbuf_reserve(ev, kv->vlen);
+	size_t n = 0;
+
+	if (!dst)
+		return -1;
+	if (!kv->quoted) {
+		memcpy(dst, kv->v, kv->vlen);
+		n = kv->vlen;
+	} else {
+		for (size_t i = 0; i < kv->vlen; i++) {
+			if (kv->v[i] == '\\')
+				i++;
+			dst[n++] = kv->v[i];
+		}
+	}
+	strbuf_commit(ev, kv->key, n);
+	return 0;
+}
+
+static int dev_find(const struct mlog_reader *r, const char *s, size_t len)
+{
+	uint32_t i = name_hash(s, len) * 2;	/* DEV_HASH_SIZE = 2 * HASH_SIZE */
+
+	for (;; i = (i + 1) & (DEV_HASH_SIZE - 1)) {
+		int d = r->dev_hash[i] - 1;
+
+		if (d < 0)
+			return -1;
+		if (strlen(r->decls.dev[d].name) == len && !memcmp(r->decls.dev[d].name, s, len))
+			return d;
+	}
+}
+
+static void dev_hash_add(struct mlog_reader *r, const char *name, int d)
+{
+	uint32_t i = name_hash(name, strlen(name)) * 2;
+
+	while (r->dev_hash[i])
+		i = (i + 1) & (DEV_HASH_SIZE - 1);
+	r->dev_hash[i] = d + 1;
+}
+
+static int its_find(const struct mlog_reader *r, const char *s, size_t len)
+{
+	for (uint32_t i = 0; i < r->decls.nits; i++)
+		if (strlen(r->decls.its[i].name) == len && !memcmp(r->decls.its[i].name, s, len))
+			return i;
+	return -1;
+}
+
+static const struct kv *kv_get(const struct mlog_reader *r, const struct mlog_event *ev,
+			       enum mlog_key k)
+{
+	return mlog_has(ev, k) ? &r->kv[r->kv_of[k]] : NULL;
+}
+
+static int conv_dev(struct mlog_reader *r, const struct mlog_event *ev,
+		    const struct kv *kv, int64_t *out)
+{
+	const struct kv *self;
+	struct qtext q;
+	int d = dev_find(r, kv->v, kv->vlen);
+
+	if (d >= 0) {
+		*out = d;
+		return 0;
+	}
+	/* the device being declared is not in the table yet */
+	self = ev->verb == MLOG_V_DEVICE ? kv_get(r, ev, MLOG_K_NAME) : NULL;
+	if (self && self->vlen == kv->vlen && !memcmp(self->v, kv->v, kv->vlen))
+		return rerr_at(r, kv->vcol, "device \"%s\" cannot be its own alias",
+			       qt(&q, kv->v, kv->vlen));
+	return rerr_at(r, kv->vcol, "device \"%s\" is not declared", qt(&q, kv->v, kv->vlen));
+}
+
+/* A new device or ITS name: well-formed and not taken. */
+static int conv_name(struct mlog_reader *r, struct mlog_event *ev, const struct kv *kv)
+{
+	struct qtext q;
+	int i;
+
+	if (!valid_name(kv->v, kv->vlen))
+		return rerr_at(r, kv->vcol, "bad name \"%s\": expected [a-z][a-z0-9_]{0,31}",
+			       qt(&q, kv->v, kv->vlen));
+	if (ev->verb == MLOG_V_DEVICE && (i = dev_find(r, kv->v, kv->vlen)) >= 0)
+		return rerr_at(r, kv->vcol, "device \"%s\" already declared at line %u",
+			       qt(&q, kv->v, kv->vlen), r->decls.dev[i].line);
+	if (ev->verb == MLOG_V_ITS_DECL && (i = its_find(r, kv->v, kv->vlen)) >= 0)
+		return rerr_at(r, kv->vcol, "its \"%s\" already declared at line %u",
+			       qt(&q, kv->v, kv->vlen), r->decls.its[i].line);
+	return mlog_event_set_str(ev, kv->key, kv->v, kv->vlen);
+}
+
+static int conv_value(struct mlog_reader *r, struct mlog_event *ev, const struct kv *kv)
+{
+	int64_t *out = &ev->num[kv->key];
+	struct qtext q;
+	int i;
+
+	switch (key_info[kv->key].type) {
+	case MLOG_T_U:
+		return conv_unsigned(r, kv, false, (uint64_t *)out);
+	case MLOG_T_X:
+		return conv_unsigned(r, kv, true, (uint64_t *)out);
+	case MLOG_T_I:
+		return conv_signed(r, kv, out);
+	case MLOG_T_DEV:
+		return conv_dev(r, ev, kv, out);
+	case MLOG_T_ITS:
+		if ((i = its_find(r, kv->v, kv->vlen)) < 0)
+			return rerr_at(r, kv->vcol, "its \"%s\" is not declared",
+				       qt(&q, kv->v, kv->vlen));
+		*out = i;
+		return 0;
+	case MLOG_T_NAME:
+		return conv_name(r, ev, kv);
+	case MLOG_T_BDF:
+		return conv_bdf(r, kv, out);
+	case MLOG_T_FLG:
+		return conv_flags(r, kv, out);
+	case MLOG_T_STR:
+		return conv_str(ev, kv);
+	case MLOG_T_TIME:
+		return conv_time(r, kv, out);
+	case MLOG_T_LIST:
+		return conv_list(r, ev, kv);
+	case MLOG_T_IDX:
+		if (kv->vlen == 3 && !memcmp(kv->v, "any", 3)) {
+			*out = MLOG_INDEX_ANY;
+			return 0;
+		}
+		if (parse_dec(kv->v, kv->vlen, (uint64_t *)out) == NUM_BAD)
+			return rerr_at(r, kv->vcol, "index \"%s\" is neither a decimal number nor \"any\"",
+				       qt(&q, kv->v, kv->vlen));
+		return conv_unsigned(r, kv, false, (uint64_t *)out);
+	case MLOG_T_FPT:
+		return conv_fault(r, kv, out);
+	case MLOG_T_KIND:
+		return conv_kinds(r, kv, out);
+	default:	/* BUS, ARCH, SRC, TYPE */
+		return conv_enum(r, kv, out);
+	}
+}
+
+/*
+ * Split the rest of the line into KEY=VALUE tokens: syntax, known keys,
+ * no duplicates.  Values are only delimited here.
+ */
+static int tokenize(struct mlog_reader *r, struct mlog_event *ev, const char *p, const char *end)
+{
+	uint64_t allowed = vschema[ev->verb].allowed;
+	struct qtext q;
+
+	r->nkv = 0;
+	for (p = skip_blanks(p, end); p < end; p = skip_blanks(p, end)) {
+		const char *k = p, *eq;
+		struct kv *kv = &r->kv[r->nkv];
+		int key;
+
+		while (p < end && *p != '=' && !is_blank(*p))
+			p++;
+		eq = p;
+		if (eq == end || *eq != '=' || eq == k)
+			return rerr_at(r, col_of(r, k), "expected KEY=VALUE, got \"%s\"",
+				       qt(&q, k, token_end(k, end) - k));
+		key = key_find(k, eq - k);
+		if (key < 0 || !(allowed >> key & 1))
+			return rerr_at(r, col_of(r, k), "unknown key \"%s\" for %s",
+				       qt(&q, k, eq - k), verb_info[ev->verb].name);
+		if (mlog_has(ev, key))
+			return rerr_at(r, col_of(r, k), "duplicate key \"%s\"", key_info[key].name);
+		kv->key = key;
+		kv->kcol = col_of(r, k);
+		kv->vcol = col_of(r, eq + 1);
+		p = eq + 1;
+		kv->quoted = p < end && *p == '"';
+		if (kv->quoted) {
+			const char *open = p++;
+
+			if (key_info[key].type != MLOG_T_STR)
+				return rerr_at(r, kv->vcol, "quoted value for \"%s\", which is not a string",
+					       key_info[key].name);
+			for (; p < end && *p != '"'; p++) {
+				if (*p != '\\')
+					continue;
+				if (p + 1 < end && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				else if (p + 1 < end)
+					return rerr_at(r, col_of(r, p), "invalid escape \"\\%s\" in string (only \\\" and \\\\)",
+						       qt(&q, p + 1, 1));
+			}
+			if (p == end)
+				return rerr_at(r, col_of(r, open), "unterminated quoted string");
+			kv->v = open + 1;
+			kv->vlen = p - open - 1;
+			p++;
+			if (p < end && !is_blank(*p))
+				return rerr_at(r, col_of(r, p), "unexpected \"%s\" after closing quote",
+					       qt(&q, p, token_end(p, end) - p));
+		} else {
+			kv->v = p;
+			p = token_end(p, end);
+			kv->vlen = p - kv->v;
+			if (!kv->vlen)
+				return rerr_at(r, kv->vcol, "missing value for \"%s\"",
+					       key_info[key].name);
+		}
+		ev->present |= 1ULL << key;
+		r->kv_of[key] = r->nkv++;
+	}
+	return 0;
+}
+
+static bool is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static int check_required(struct mlog_reader *r, const struct mlog_event *ev, uint32_t vcol)
+{
+	uint64_t missing = vschema[ev->verb].required & ~ev->present;
+	const struct verb_schema *vs = &vschema[ev->verb];
+
+	if (!missing)
+		return 0;
+	for (unsigned int i = 0; i < vs->nkeys; i++)	/* report in canonical order */
+		if (missing >> vs->keys[i] & 1)
+			return rerr_at(r, vcol, "missing key \"%s\" for %s",
+				       key_info[vs->keys[i]].name, verb_info[ev->verb].name);
+	return 0;
+}
+
+static void its_add_implicit(struct mlog_reader *r)
+{
+	struct mlog_its_decl *its = &r->decls.its[0];
+
+	if (r->decls.arch != MLOG_ARCH_ARM64 || r->decls.nits)
+		return;
+	memset(its, 0, sizeof(*its));
+	strcpy(its->name, "its0");
+	its->lpi_bits = 16;
+	its->event_bits = 16;
+	its->devid_bits = 16;
+	its->ite_size = 8;
+	r->decls.nits = 1;
+}
+
+static int decl_its(struct mlog_reader *r, const struct mlog_event *ev)
+{
+	struct mlog_its_decl *its;
+
+	if (r->decls.arch != MLOG_ARCH_ARM64)
+		return rerr_at(r, 1, "\"its\" declared for arch x86_64 (ITSes are arm64 only)");
+	if (r->decls.ndev)
+		return rerr_at(r, 1, "\"its\" declared after the first device (declare ITSes first)");
+	if (r->decls.nits == MLOG_MAX_ITS)
+		return rerr_at(r, 1, "too many ITS declarations (at most %d)", MLOG_MAX_ITS);
+	its = &r->decls.its[r->decls.nits++];
+	memcpy(its->name, mlog_str(ev, MLOG_K_NAME), ev->str_len[MLOG_K_NAME] + 1);
+	its->lpi_bits = ev->num[MLOG_K_LPI_BITS];
+	its->num_lpis = ev->num[MLOG_K_NUM_LPIS];
+	its->event_bits = ev->num[MLOG_K_EVENT_BITS];
+	its->devid_bits = ev->num[MLOG_K_DEVID_BITS];
+	its->ite_size = ev->num[MLOG_K_ITE_SIZE];
+	its->line = ev->line;
+	return 0;
+}
+
+static int decl_device(struct mlog_reader *r, const struct mlog_event *ev, uint32_t vcol)
+{
+	static const enum mlog_key pci_only[] = { MLOG_K_BDF, MLOG_K_MSI, MLOG_K_MSIX };
+	struct mlog_device_decl *d;
+	bool pci = ev->num[MLOG_K_BUS] == MLOG_BUS_PCI;
+
+	if (pci && !mlog_has(ev, MLOG_K_BDF))
+		return rerr_at(r, vcol, "missing key \"bdf\" for a PCI device");
+	for (unsigned int i = 0; !pci && i < sizeof(pci_only) / sizeof(pci_only[0]); i++)
+		if (mlog_has(ev, pci_only[i]))
+			return rerr_at(r, r->kv[r->kv_of[pci_only[i]]].kcol,
+				       "key \"%s\" is not allowed for a platform device",
+				       key_info[pci_only[i]].name);
+	if (mlog_has(ev, MLOG_K_MSI) && ev->num[MLOG_K_MSI] && !is_pow2(ev->num[MLOG_K_MSI]))
+		return rerr_at(r, r->kv[r->kv_of[MLOG_K_MSI]].vcol,
+			       "value %" PRId64 " for \"msi\" is not 0 or a power of two (1..32)",
+			       ev->num[MLOG_K_MSI]);
+	if (r->decls.ndev == MLOG_MAX_DEVICES)
+		return rerr_at(r, 1, "too many devices (at most %d)", MLOG_MAX_DEVICES);
+	d = &r->decls.dev[r->decls.ndev];
+	memcpy(d->name, mlog_str(ev, MLOG_K_NAME), ev->str_len[MLOG_K_NAME] + 1);
+	d->bus = ev->num[MLOG_K_BUS];
+	d->has_bdf = mlog_has(ev, MLOG_K_BDF);
+	d->bdf = ev->num[MLOG_K_BDF];
+	d->devid = ev->num[MLOG_K_DEVID];
+	d->msi = ev->num[MLOG_K_MSI];
+	d->msix = ev->num[MLOG_K_MSIX];
+	d->intx = ev->num[MLOG_K_INTX];
+	d->alias = ev->num[MLOG_K_ALIAS];
+	d->wired = ev->num[MLOG_K_WIRED];
+	d->its = ev->num[MLOG_K_ITS];
+	d->line = ev->line;
+	dev_hash_add(r, d->name, r->decls.ndev++);
+	return 0;
+}
+
+static int decl_header(struct mlog_reader *r, const struct mlog_event *ev)
+{
+	struct mlog_decls *d = &r->decls;
+	struct qtext q;
+
+	switch (ev->verb) {
+	case MLOG_V_KERNEL:
+		if (ev->str_len[MLOG_K_RELEASE] >= sizeof(d->release))
+			return rerr_at(r, r->kv[r->kv_of[MLOG_K_RELEASE]].vcol,
+				       "release \"%s\" is longer than %zu bytes",
+				       qt(&q, mlog_str(ev, MLOG_K_RELEASE), ev->str_len[MLOG_K_RELEASE]),
+				       sizeof(d->release) - 1);
+		memcpy(d->release, mlog_str(ev, MLOG_K_RELEASE), ev->str_len[MLOG_K_RELEASE] + 1);
+		d->arch = ev->num[MLOG_K_ARCH];
+		r->kernel_line = ev->line;
+		break;
+	case MLOG_V_SOURCE:
+		d->has_source = true;
+		d->source = ev->num[MLOG_K_KIND];
+		break;
+	case MLOG_V_MACHINE:
+		d->has_machine = true;
+		d->cpus = ev->num[MLOG_K_CPUS];
+		d->nr_irqs = ev->num[MLOG_K_NR_IRQS];
+		memcpy(d->irqs_used, mlog_str(ev, MLOG_K_IRQS_USED), ev->str_len[MLOG_K_IRQS_USED] + 1);
+		r->machine_line = ev->line;
+		break;
+	case MLOG_V_OBSERVES:
+		d->has_observes = true;
+		d->observes = ev->num[MLOG_K_KINDS];
+		r->observes_line = ev->line;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Whole-line rules, then the declaration tables. */
+static int finish_line(struct mlog_reader *r, struct mlog_event *ev, uint32_t vcol)
+{
+	if (check_required(r, ev, vcol))
+		return -1;
+	event_apply_defaults(ev);
+	switch (ev->verb) {
+	case MLOG_V_MSI_DOMAIN_ALLOC_IRQS_RANGE:
+	case MLOG_V_MSI_DOMAIN_FREE_IRQS_RANGE:
+		if (ev->num[MLOG_K_FIRST] > ev->num[MLOG_K_LAST])
+			return rerr_at(r, r->kv[r->kv_of[MLOG_K_FIRST]].vcol,
+				       "first %" PRId64 " is greater than last %" PRId64,
+				       ev->num[MLOG_K_FIRST], ev->num[MLOG_K_LAST]);
+		return 0;
+	case MLOG_V_ITS_DECL:
+		return decl_its(r, ev);
+	case MLOG_V_DEVICE:
+		return decl_device(r, ev, vcol);
+	default:
+		return decl_header(r, ev);
+	}
+}
+
+/* Where a line of class @cls may appear, given what came before. */
+static int check_order(struct mlog_reader *r, enum mlog_verb v, uint32_t vcol)
+{
+	enum mlog_class cls = verb_info[v].cls;
+	const char *name = verb_info[v].name;
+
+	if (r->state == RS_KERNEL && v != MLOG_V_KERNEL)
+		return rerr_at(r, vcol, "missing \"kernel\" line after the \"mlog\" header");
+	if (v == MLOG_V_KERNEL) {
+		if (r->state != RS_KERNEL)
+			return rerr_at(r, vcol, "\"kernel\" line repeated (first at line %u)",
+				       r->kernel_line);
+		r->state = RS_SOURCE;
+		return 0;
+	}
+	if (v == MLOG_V_SOURCE) {
+		if (r->state != RS_SOURCE)
+			return rerr_at(r, vcol, "\"source\" must come right after the \"kernel\" line");
+		r->state = RS_DECLS;
+		return 0;
+	}
+	if (cls == MLOG_C_DECL) {
+		if (r->state == RS_EVENTS)
+			return rerr_at(r, vcol, "declaration \"%s\" after the first event", name);
+		if (v == MLOG_V_MACHINE && r->machine_line)
+			return rerr_at(r, vcol, "\"machine\" declared twice (first at line %u)",
+				       r->machine_line);
+		if (v == MLOG_V_OBSERVES && r->observes_line)
+			return rerr_at(r, vcol, "\"observes\" declared twice (first at line %u)",
+				       r->observes_line);
+		if (v == MLOG_V_DEVICE)
+			its_add_implicit(r);
+		r->state = RS_DECLS;
+		return 0;
+	}
+	if (r->state != RS_EVENTS) {
+		its_add_implicit(r);	/* declarations are complete */
+		r->state = RS_EVENTS;
+	}
+	return 0;
+}
+
+/* The "mlog N" header: no KEY=VALUE, one positional version. */
+static int parse_header(struct mlog_reader *r, struct mlog_event *ev, const char *p, const char *end)
+{
+	const char *t = token_end(p, end), *v;
+	struct kv kv = { .key = MLOG_K_VERSION };
+	uint64_t version;
+	struct qtext q;
+	int ret;
+
+	if (t - p != 4 || memcmp(p, "mlog", 4))
+		return rerr_at(r, col_of(r, p), "missing \"mlog\" header line");
+	v = skip_blanks(t, end);
+	if (v == end)
+		return rerr_at(r, col_of(r, v), "missing format version after \"mlog\"");
+	t = token_end(v, end);
+	kv.v = v;
+	kv.vlen = t - v;
+	kv.vcol = col_of(r, v);
+	ret = parse_dec(v, t - v, &version);
+	if (ret == NUM_OK && version > UINT32_MAX)
+		ret = NUM_OVERFLOW;
+	if (ret)
+		return num_error(r, &kv, ret, false);
+	if (version == 0)
+		return rerr_at(r, kv.vcol, "format version 0 is not valid");
+	if (version > MLOG_FORMAT_VERSION)
+		return rerr_at(r, kv.vcol, "format version %" PRIu64 " is newer than this msilab (%d)",
+			       version, MLOG_FORMAT_VERSION);
+	t = skip_blanks(t, end);
+	if (t != end)
+		return rerr_at(r, col_of(r, t), "unexpected \"%s\" after the format version",
+			       qt(&q, t, token_end(t, end) - t));
+	mlog_event_set(ev, MLOG_K_VERSION, version);
+	r->decls.version = version;
+	r->header_line = ev->line;
+	r->state = RS_KERNEL;
+	return 1;
+}
+
+/* The verb: "VERB" or "< VERB".  Returns the verb or -1; *pp moves past it. */
+static int parse_verb(struct mlog_reader *r, const char **pp, const char *end, uint32_t *vcol)
+{
+	const char *p = *pp, *t;
+	bool obs = *p == '<';
+	struct qtext q;
+	enum mlog_verb v;
+
+	if (obs) {
+		if (p + 1 == end || !is_blank(p[1]) || skip_blanks(p + 1, end) == end)
+			return rerr_at(r, col_of(r, p), "\"<\" must be followed by a blank and an observation verb");
+		p = skip_blanks(p + 1, end);
+	}
+	t = token_end(p, end);
+	*vcol = col_of(r, p);
+	*pp = t;
+	v = mlog_verb_lookup(p, t - p, obs);
+	if (v != MLOG_V_NONE)
+		return v;
+	if (!obs && t - p == 4 && !memcmp(p, "mlog", 4))
+		return rerr_at(r, *vcol, "\"mlog\" header line repeated (first at line %u)",
+			       r->header_line);
+	if (mlog_verb_lookup(p, t - p, !obs) != MLOG_V_NONE)
+		return rerr_at(r, *vcol, obs ? "\"%s\" is not an observation verb" :
+			       "\"%s\" is an observation: write it after \"< \"", qt(&q, p, t - p));
+	return rerr_at(r, *vcol, "unknown %sverb \"%s\"", obs ? "observation " : "",
+		       qt(&q, p, t - p));
+}
+
+static int parse_line(struct mlog_reader *r, const char *s, size_t len, struct mlog_event *ev)
+{
+	const char *p, *end = s + len;
+	uint32_t vcol = 1;
+	int v;
+
+	event_reset(ev, MLOG_V_NONE, r->lineno);
+	r->ls = s;
+	if (check_bytes(r, s, len))
+		return -1;
+	p = skip_blanks(s, end);
+	if (p == end)
+		return 1;		/* blank line */
+	if (*p == '#') {		/* comment: kept from '#' on, as it is */
+		memcpy(ev->strbuf, p, end - p);
+		ev->strbuf[end - p] = '\0';
+		ev->strbuf_used = end - p + 1;
+		ev->is_comment = true;
+		return 1;
+	}
+	if (r->state == RS_HEADER)
+		return parse_header(r, ev, p, end);
+	v = parse_verb(r, &p, end, &vcol);
+	if (v < 0 || check_order(r, v, vcol))
+		return -1;
+	ev->verb = v;
+	if (tokenize(r, ev, p, end))
+		return -1;
+	for (unsigned int i = 0; i < r->nkv; i++)
+		if (conv_value(r, ev, &r->kv[i]))
+			return -1;
+	if (finish_line(r, ev, vcol))
+		return -1;
+	return 1;
+}
+
+static int at_end(struct mlog_reader *r)
+{
+	r->lineno++;		/* errors point just past the last line */
+	if (r->state == RS_HEADER)
+		return rerr_at(r, 1, r->lineno == 1 ? "empty file: no \"mlog\" header" :
+			       "missing \"mlog\" header line");
+	if (r->state == RS_KERNEL)
+		return rerr_at(r, 1, "missing \"kernel\" line after the \"mlog\" header");
+	r->lineno--;
+	its_add_implicit(r);
+	r->state = RS_DONE;
+	return 0;
+}
+
+int mlog_read(struct mlog_reader *r, struct mlog_event *ev)
+{
+	const char *s = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (r->state == RS_ERROR)
+		return -1;
+	if (r->state == RS_DONE)
+		return 0;
+	ret = next_line(r, &s, &len);
+	if (ret <= 0)
+		return ret < 0 ? -1 : at_end(r);
+	return parse_line(r, s, len, ev);
+}
