@@ -197,6 +197,20 @@ int ml_invalid(struct ml_ctx *m, const char *fmt, ...)
 	return -1;
 }
 
+void ml_limit(struct ml_ctx *m, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (m->limited)
+		return;
+	m->limited = true;
+	len = (size_t)snprintf(m->err, sizeof(m->err), "model capacity exceeded: ");
+	va_start(ap, fmt);
+	vsnprintf(m->err + len, sizeof(m->err) - len, fmt, ap);
+	va_end(ap);
+}
+
 const char *ml_dev_name(const struct ml_ctx *m, int dev)
 {
 	if (dev < 0 || (uint32_t)dev >= m->cfg.ndev)
@@ -220,7 +234,8 @@ int ml_arena_alloc(struct ml_ctx *m, uint32_t words, uint32_t *off)
 
 void ml_arena_free(struct ml_ctx *m, uint32_t off, uint32_t words)
 {
-	free_lpi_range(&m->arena_free, off, words);
+	if (free_lpi_range(&m->arena_free, off, words))
+		ml_limit(m, "the EventID bitmap arena is too fragmented");
 }
 
 /* ---- the machine ---- */
@@ -259,6 +274,7 @@ static int ml_build(struct ml_ctx *m)
 	memset(&m->faults, 0, sizeof(m->faults));
 	m->step = 0;
 	m->err[0] = 0;
+	m->limited = false;
 	m->nevents = 0;
 	m->nviol = 0;
 	m->nviol_total = 0;
@@ -656,6 +672,8 @@ int ml_apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 	ret = apply(m, op, kret);
 	if (ret)
 		return ret;
+	if (m->limited)
+		return -1;
 	ml_invariants_state(m);
 	return 0;
 }

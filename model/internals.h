@@ -188,6 +188,7 @@ struct ml_ctx {
 	struct ml_faults faults;
 	uint32_t step;
 	char err[256];
+	bool limited;			/* a capacity limit was hit (err says which) */
 
 	ml_emit_fn emit;
 	void *emit_arg;
@@ -245,6 +246,8 @@ void ml_warn(struct ml_ctx *m, const char *site, bool once, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 void ml_ret(struct ml_ctx *m, const char *fn, int dev, int ret);
 int ml_invalid(struct ml_ctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The scenario outgrew a fixed capacity of the model: the step is refused. */
+void ml_limit(struct ml_ctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *ml_dev_name(const struct ml_ctx *m, int dev);
 bool ml_cpu_online(const struct ml_ctx *m, uint32_t cpu);
 int ml_arena_alloc(struct ml_ctx *m, uint32_t words, uint32_t *off);

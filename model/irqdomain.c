@@ -55,8 +55,10 @@ int irq_domain_alloc_descs(struct ml_ctx *m, uint32_t cnt, uint64_t hwirq)
 	virq = find_free_run(m, hint, cnt);
 	if (virq <= 0 && hint > 1)
 		virq = find_free_run(m, 1, cnt);
-	if (virq <= 0)
+	if (virq <= 0) {
+		/* the kernel's IRQ_BITMAP_BITS is the model's limit too */
 		return ML_ENOMEM;
+	}
 	for (uint32_t i = 0; i < cnt; i++) {
 		struct ml_irq *irq = &m->irq[virq + i];
 

@@ -75,6 +75,10 @@ static void hw_verdict(struct ml_ctx *m, int rc, const char *why)
 {
 	if (!rc)
 		return;
+	if (rc == ITS_HW_E_CAPACITY) {
+		ml_limit(m, "the ITS command checker is full: %s", why);
+		return;
+	}
 	ml_violate(m, "INV-I5", its_hw_problem_bug(rc), "%s", why);
 }
 
@@ -190,6 +194,8 @@ static int its_create_device(struct ml_ctx *m, int its, uint32_t dev_id, uint32_
 	}
 	if (idx < 0 && m->nitsdev < ML_MAX_ITS_DEVS)
 		idx = (int)m->nitsdev;
+	if (idx < 0)
+		ml_limit(m, "more than %u ITS devices", ML_MAX_ITS_DEVS);
 	words = (nr_lpis + 63) / 64;
 	if (!words)
 		words = 1;
@@ -206,8 +212,7 @@ static int its_create_device(struct ml_ctx *m, int its, uint32_t dev_id, uint32_
 	d = &m->itsdev[idx];
 	memset(d, 0, sizeof(*d));
 	if (ml_arena_alloc(m, 3 * words, &d->map)) {
-		s->lost_lpis += nr_lpis;
-		s->lost_bug = "model arena exhausted";
+		ml_limit(m, "the EventID bitmap arena (%u words) is full", ML_ARENA_WORDS);
 		ev.ret = ML_ENOMEM;
 		ml_emit(m, &ev);
 		return -1;

@@ -119,6 +119,7 @@ int msi_insert_desc(struct ml_ctx *m, int dev, uint32_t index, uint32_t nvec_use
 	} else if (m->ndesc_hw < ML_MAX_DESCS) {
 		i = (int)m->ndesc_hw++;
 	} else {
+		ml_limit(m, "more than %u MSI descriptors", ML_MAX_DESCS);
 		return ML_ENOMEM;
 	}
 	memset(&m->desc[i], 0, sizeof(m->desc[i]));
@@ -283,8 +284,10 @@ bool msi_create_device_irq_domain(struct ml_ctx *m, int dev, enum ml_domain_kind
 	if (hwsize > MSI_XA_DOMAIN_SIZE)
 		goto out;
 	domain = ml_domain_new(m);
-	if (domain < 0)
+	if (domain < 0) {
+		ml_limit(m, "more than %u MSI domains", ML_MAX_DOMAINS);
 		goto out;
+	}
 	m->dom[domain].live = true;
 	m->dom[domain].kind = kind;
 	m->dom[domain].dev = dev;

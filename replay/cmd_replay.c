@@ -65,6 +65,8 @@ static void print_verdict(FILE *out, const char *path, const struct replay_resul
 			res->divergences, res->divergences == 1 ? "" : "s", res->unknown);
 	else
 		fprintf(out, ", no observations");
+	if (res->warnings)
+		fprintf(out, ", %u kernel WARNING%s", res->warnings, res->warnings == 1 ? "" : "s");
 	fprintf(out, ": %s\n", res->violations || res->divergences ? "FOUND" : "clean");
 }
 
@@ -101,8 +103,8 @@ static void print_json(FILE *out, const char *path, const struct replay_result *
 	fprintf(out, ",\"profile\":");
 	json_string(out, res->profile);
 	fprintf(out, ",\"steps\":%u,\"violations\":%u,\"divergences\":%u,\"compared\":%u,"
-		"\"unknown\":%u,\"verdict\":\"%s\",\"findings\":[", res->steps, res->violations,
-		res->divergences, res->compared, res->unknown,
+		"\"unknown\":%u,\"warnings\":%u,\"verdict\":\"%s\",\"findings\":[", res->steps,
+		res->violations, res->divergences, res->compared, res->unknown, res->warnings,
 		res->violations || res->divergences ? "found" : "clean");
 	for (uint32_t i = 0; i < res->nfindings; i++) {
 		if (i)

@@ -87,13 +87,29 @@ static uint8_t verb_hash[2][HASH_SIZE];	/* [observation]: verb, 0 = empty */
 static uint8_t key_hash[HASH_SIZE];	/* key + 1, 0 = empty */
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Verb, key and device names differ in length and in their first, middle
+ * and last bytes often enough that hashing just those keeps the probes
+ * short; a whole-name hash costs more than the probes it saves.
+ */
 static inline uint32_t name_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h;
 
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return (h ^ (h >> 16)) & (HASH_SIZE - 1);
+	if (!len)
+		return 0;
+	h = len * 0x9e3779b1u ^ (unsigned char)s[0] * 0x85ebca6bu ^
+	    (unsigned char)s[len / 2] * 0xc2b2ae35u ^ (unsigned char)s[len - 1] * 0x27d4eb2fu;
+	return (h ^ (h >> 15) ^ (h >> 23)) & (HASH_SIZE - 1);
+}
+
+/* Short names: an inline loop beats a call to memcmp(). */
+static inline bool name_eq(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 static int key_find(const char *s, size_t len)
@@ -105,7 +121,7 @@ static int key_find(const char *s, size_t len)
 
 		if (k < 0)
 			return -1;
-		if (key_info[k].len == len && !memcmp(key_info[k].name, s, len))
+		if (key_info[k].len == len && name_eq(key_info[k].name, s, len))
 			return k;
 	}
 }
@@ -211,7 +227,7 @@ enum mlog_verb mlog_verb_lookup(const char *name, size_t len, bool observation)
 
 		if (!v)
 			return MLOG_V_NONE;
-		if (verb_info[v].len == len && !memcmp(verb_info[v].name, name, len))
+		if (verb_info[v].len == len && name_eq(verb_info[v].name, name, len))
 			return v;
 	}
 }
@@ -709,20 +725,29 @@ static int check_bytes_slow(struct mlog_reader *r, const char *s, size_t len, si
  * NUL, CR and non-ASCII bytes are rare: test eight bytes at a time for any
  * of them and only look closer at a suspicious word.
  */
-static int check_bytes(struct mlog_reader *r, const char *s, size_t len)
+static inline bool word_suspicious(const char *p)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+	uint64_t w, cr;
+
+	memcpy(&w, p, 8);
+	cr = w ^ (ones * '\r');
+	return (w | ((w - ones) & ~w) | ((cr - ones) & ~cr)) & highs;
+}
+
+static int check_bytes(struct mlog_reader *r, const char *s, size_t len)
+{
 	size_t i = 0;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w, cr;
-
-		memcpy(&w, s + i, 8);
-		cr = w ^ (ones * '\r');
-		if ((w | ((w - ones) & ~w) | ((cr - ones) & ~cr)) & highs)
+	if (len < 8)
+		return check_bytes_slow(r, s, len, 0);
+	for (; i + 8 <= len; i += 8)
+		if (word_suspicious(s + i))
 			return check_bytes_slow(r, s, len, i);
-	}
-	return check_bytes_slow(r, s, len, i);
+	/* the tail as one word overlapping the last one checked */
+	if (i < len && word_suspicious(s + len - 8))
+		return check_bytes_slow(r, s, len, i);
+	return 0;
 }
 
 static inline bool is_blank(char c)
@@ -755,6 +780,17 @@ static int parse_dec(const char *s, size_t len, uint64_t *v)
 
 	if (!len)
 		return NUM_BAD;
+	if (len < 20) {		/* fast path: 19 digits cannot overflow */
+		for (size_t i = 0; i < len; i++) {
+			unsigned int d = (unsigned char)s[i] - '0';
+
+			if (d > 9)
+				return NUM_BAD;
+			x = x * 10 + d;
+		}
+		*v = x;
+		return NUM_OK;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned int d = (unsigned char)s[i] - '0';
 
@@ -1108,7 +1144,7 @@ static int dev_find(const struct mlog_reader *r, const char *s, size_t len)
 
 		if (d < 0)
 			return -1;
-		if (strlen(r->decls.dev[d].name) == len && !memcmp(r->decls.dev[d].name, s, len))
+		if (name_eq(r->decls.dev[d].name, s, len) && !r->decls.dev[d].name[len])
 			return d;
 	}
 }

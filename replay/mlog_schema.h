@@ -84,8 +84,8 @@
 	K(NVEC,		"nvec",		I,	-2147483648LL, 2147483647LL)	\
 	K(NVECS,	"nvecs",	U,	0, 0xffffffffULL)		\
 	K(POINT,	"point",	FPT,	0, 0)				\
-	K(POST,		"post",		U,	0, 2048)			\
-	K(PRE,		"pre",		U,	0, 2048)			\
+	K(POST_VECTORS,	"post_vectors",	U,	0, 2048)			\
+	K(PRE_VECTORS,	"pre_vectors",	U,	0, 2048)			\
 	K(RELEASE,	"release",	STR,	0, 0)				\
 	K(RET,		"ret",		I,	-2147483648LL, 2147483647LL)	\
 	K(SITE,		"site",		STR,	0, 0)				\
@@ -124,8 +124,8 @@
 	/* stimuli: PCI devices and drivers */					\
 	V(PCI_ENABLE_DEVICE,	"pci_enable_device",	STIM, "dev")		\
 	V(PCIM_ENABLE_DEVICE,	"pcim_enable_device",	STIM, "dev")		\
-	V(PCI_ALLOC_IRQ_VECTORS, "pci_alloc_irq_vectors", STIM, "dev min max flags pre? post?") \
-	V(PCIM_ALLOC_IRQ_VECTORS, "pcim_alloc_irq_vectors", STIM, "dev min max flags pre? post?") \
+	V(PCI_ALLOC_IRQ_VECTORS, "pci_alloc_irq_vectors", STIM, "dev min max flags pre_vectors? post_vectors?") \
+	V(PCIM_ALLOC_IRQ_VECTORS, "pcim_alloc_irq_vectors", STIM, "dev min max flags pre_vectors? post_vectors?") \
 	V(PCI_ENABLE_MSI,	"pci_enable_msi",	STIM, "dev")		\
 	V(PCI_ENABLE_MSIX_RANGE, "pci_enable_msix_range", STIM, "dev min max")	\
 	V(PCI_DISABLE_MSI,	"pci_disable_msi",	STIM, "dev")		\
@@ -152,6 +152,7 @@
 	/* meta */								\
 	V(MARKER,		"marker",		META, "text")		\
 	V(LOST,			"lost",			META, "count cpu?")	\
+	V(RECORDING_STARTS,	"recording_starts",	META, "")		\
 	/* observations (written "< verb ...") */				\
 	V(O_PCI_ENABLE_RANGE,	"pci_enable_range",	OBS, "dev type min max ret") \
 	V(O_MSI_CREATE_DOMAIN,	"msi_create_device_irq_domain", OBS, "dev type? hwsize ret") \

@@ -157,8 +157,8 @@ int replay_op_from_event(const struct mlog_event *ev, struct ml_op *op)
 	op->min = (int32_t)v[MLOG_K_MIN];
 	op->max = (int32_t)v[MLOG_K_MAX];
 	op->flags = (uint32_t)v[MLOG_K_FLAGS];
-	op->pre = (uint32_t)v[MLOG_K_PRE];
-	op->post = (uint32_t)v[MLOG_K_POST];
+	op->pre = (uint32_t)v[MLOG_K_PRE_VECTORS];
+	op->post = (uint32_t)v[MLOG_K_POST_VECTORS];
 	op->vec = (uint32_t)v[MLOG_K_VEC];
 	op->first = (uint32_t)v[MLOG_K_FIRST];
 	op->last = (uint32_t)v[MLOG_K_LAST];
@@ -465,6 +465,17 @@ static void report_step(struct replay_state *st, int kret, bool has_kret)
 			replay_event_to_mlog(&st->se.ev[i], &st->tmp);
 			fprintf(st->out, "  < %s\n", fmt_event(st, &st->tmp, st->buf_a) + 2);
 		}
+	}
+	/* a WARN the kernel would print is reported, though it is no verdict */
+	for (uint32_t i = 0; i < st->se.n; i++) {
+		const struct ml_event *me = &st->se.ev[i];
+
+		if (me->kind != ML_EV_WARN)
+			continue;
+		res->warnings++;
+		if (!st->o->quiet && !st->o->json)
+			fprintf(st->out, "%s:%u: step %u: WARNING in %s(): %s\n", st->path,
+				st->step_line, ml_step(st->m), me->site, me->msg);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct replay_finding f;

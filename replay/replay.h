@@ -45,6 +45,7 @@ struct replay_result {
 	uint32_t divergences;
 	uint32_t compared;		/* steps whose observations were compared */
 	uint32_t unknown;		/* steps not comparable (lost events) */
+	uint32_t warnings;		/* kernel WARN sites reached */
 	bool bad_input;
 	struct mlog_error error;	/* when bad_input */
 	bool has_violation, has_divergence;
