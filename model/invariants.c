@@ -266,12 +266,16 @@ static void check_descs(struct ml_ctx *m, int dev)
 /* INV-M3: no two live irqs of one MSI domain share a hwirq */
 static void check_hwirqs(struct ml_ctx *m)
 {
-	enum { SLOTS = 4096 };
-	struct { uint64_t key; uint32_t virq; } tab[SLOTS];
-	uint32_t used = 0;
+	enum { MAX_SLOTS = 1 << 14 };
+	struct slot { uint64_t key; uint32_t virq; } tab[MAX_SLOTS];
+	uint32_t live = 0, slots = 64;
 
-	memset(tab, 0, sizeof(tab));
-	for (uint32_t v = 1; v <= m->virq_hw && used < SLOTS / 2; v++) {
+	for (uint32_t v = 1; v <= m->virq_hw; v++)
+		live += m->irq[v].allocated && m->irq[v].domain >= 0;
+	while (slots < 2 * live && slots < MAX_SLOTS)
+		slots <<= 1;
+	memset(tab, 0, sizeof(tab[0]) * slots);
+	for (uint32_t v = 1; v <= m->virq_hw; v++) {
 		const struct ml_irq *irq = &m->irq[v];
 		uint64_t key;
 		uint32_t h;
@@ -279,9 +283,9 @@ static void check_hwirqs(struct ml_ctx *m)
 		if (!irq->allocated || irq->domain < 0)
 			continue;
 		key = ((uint64_t)(irq->domain + 1) << 48) ^ irq->msi_hwirq;
-		h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 52) % SLOTS;
+		h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (slots - 1);
 		while (tab[h].virq && tab[h].key != key)
-			h = (h + 1) % SLOTS;
+			h = (h + 1) & (slots - 1);
 		if (tab[h].virq) {
 			struct ml_device *dv = &m->dev[irq->dev >= 0 ? irq->dev : 0];
 
@@ -294,7 +298,6 @@ static void check_hwirqs(struct ml_ctx *m)
 		}
 		tab[h].key = key;
 		tab[h].virq = v;
-		used++;
 	}
 }
 

@@ -15,6 +15,9 @@ const struct msilab_command msilab_commands[] = {
 	{ "diff", "the first step at which two kernel profiles behave differently",
 	  cmd_diff, cmd_diff_usage },
 	{ "bugs", "the known-bug catalogue", cmd_bugs, cmd_bugs_usage },
+	{ "decode", "print the .mlog scenario of a fuzz input", cmd_decode, cmd_decode_usage },
+	{ "encode", "write the fuzz input of a .mlog scenario", cmd_encode, cmd_encode_usage },
+	{ "convert", "convert a real kernel trace (ftrace text) into a .mlog", cmd_convert, cmd_convert_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 

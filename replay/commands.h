@@ -41,5 +41,23 @@ int cmd_diff(int argc, char **argv);
 void cmd_diff_usage(FILE *f);
 int cmd_bugs(int argc, char **argv);
 void cmd_bugs_usage(FILE *f);
+int cmd_decode(int argc, char **argv);
+void cmd_decode_usage(FILE *f);
+int cmd_encode(int argc, char **argv);
+void cmd_encode_usage(FILE *f);
+
+/* Fuzz scenarios <-> .mlog (cmd_decode.c; the byte layout is fuzz/decoder.h). */
+struct fz_scenario;
+/* The .mlog of @s (@origin: a comment line, or NULL); 0 or -1 (errno). */
+int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin);
+/* Read a .mlog scenario: 0; -1 malformed (@err); -2 outside the fuzz
+ * vocabulary (@err).  @lines (FZ_MAX_OPS entries, may be NULL): the line of
+ * each stimulus. */
+int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err);
+/* fz_encode() after fz_check(), verified by decoding: 0, or -1 with why in @err. */
+int fz_encode_checked(const struct fz_scenario *s, const uint32_t *lines, uint8_t *buf,
+		      size_t *len, char *err, size_t n);
+int cmd_convert(int argc, char **argv);
+void cmd_convert_usage(FILE *f);
 
 #endif /* MSILAB_COMMANDS_H */

@@ -750,9 +750,13 @@ static int check_bytes(struct mlog_reader *r, const char *s, size_t len)
 	return 0;
 }
 
+/* One table look-up per byte in the token loops, instead of two compares. */
+enum { C_BLANK = 1, C_EQ = 2 };
+static const uint8_t char_class[256] = { [' '] = C_BLANK, ['\t'] = C_BLANK, ['='] = C_EQ };
+
 static inline bool is_blank(char c)
 {
-	return c == ' ' || c == '\t';
+	return char_class[(unsigned char)c] & C_BLANK;
 }
 
 static const char *skip_blanks(const char *p, const char *end)
@@ -1275,7 +1279,7 @@ static int tokenize(struct mlog_reader *r, struct mlog_event *ev, const char *p,
 		struct kv *kv = &r->kv[r->nkv];
 		int key;
 
-		while (p < end && *p != '=' && !is_blank(*p))
+		while (p < end && !char_class[(unsigned char)*p])
 			p++;
 		eq = p;
 		if (eq == end || *eq != '=' || eq == k)

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_decode.c - "msilab decode INPUT" prints the .mlog scenario a fuzz
+ * input stands for; "msilab encode FILE.mlog" writes the fuzz input of a
+ * scenario.  The byte layout and the decoder are fuzz/decoder.[ch]; this
+ * file is the bridge between scenarios and .mlog text.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "decoder.h"
+#include "replay.h"
+
+/* ---- scenario -> .mlog ---- */
+
+static void comment(struct mlog_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void comment(struct mlog_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	mlog_event_init(ev, MLOG_V_NONE);
+	ev->is_comment = true;
+	va_start(ap, fmt);
+	vsnprintf(ev->strbuf, sizeof(ev->strbuf), fmt, ap);
+	va_end(ap);
+}
+
+static void op_event(const struct ml_op *op, struct mlog_event *ev)
+{
+	const char *name = ml_op_name(op->kind);
+
+	mlog_event_init(ev, mlog_verb_lookup(name, strlen(name), false));
+	if (op->dev >= 0)
+		mlog_event_set(ev, MLOG_K_DEV, op->dev);
+	switch (op->kind) {
+	case ML_OP_PCI_ALLOC_IRQ_VECTORS:
+	case ML_OP_PCIM_ALLOC_IRQ_VECTORS:
+		mlog_event_set(ev, MLOG_K_FLAGS, op->flags);
+		if (op->pre)
+			mlog_event_set(ev, MLOG_K_PRE_VECTORS, op->pre);
+		if (op->post)
+			mlog_event_set(ev, MLOG_K_POST_VECTORS, op->post);
+		/* fall through */
+	case ML_OP_PCI_ENABLE_MSIX_RANGE:
+		mlog_event_set(ev, MLOG_K_MIN, op->min);
+		mlog_event_set(ev, MLOG_K_MAX, op->max);
+		break;
+	case ML_OP_REQUEST_IRQ:
+	case ML_OP_FREE_IRQ:
+		mlog_event_set(ev, MLOG_K_VEC, op->vec);
+		break;
+	case ML_OP_MSI_CREATE_DEVICE_IRQ_DOMAIN:
+		mlog_event_set(ev, MLOG_K_HWSIZE, op->hwsize);
+		break;
+	case ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE:
+	case ML_OP_MSI_DOMAIN_FREE_IRQS_RANGE:
+		mlog_event_set(ev, MLOG_K_FIRST, op->first);
+		mlog_event_set(ev, MLOG_K_LAST, op->last);
+		break;
+	case ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT:
+		mlog_event_set(ev, MLOG_K_INDEX, op->index == ML_ANY_INDEX ? MLOG_INDEX_ANY : op->index);
+		break;
+	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
+		mlog_event_set(ev, MLOG_K_HWIRQ, (int64_t)op->hwirq);
+		break;
+	case ML_OP_PLATFORM_DEVICE_MSI_INIT_AND_ALLOC_IRQS:
+		mlog_event_set(ev, MLOG_K_NVEC, op->nvec);
+		break;
+	case ML_OP_CPU_OFFLINE:
+	case ML_OP_CPU_ONLINE:
+		mlog_event_set(ev, MLOG_K_CPU, op->cpu);
+		break;
+	case ML_OP_FAULT:
+		mlog_event_set(ev, MLOG_K_POINT, op->point);
+		if (op->skip)
+			mlog_event_set(ev, MLOG_K_SKIP, op->skip);
+		if (op->count != 1)
+			mlog_event_set(ev, MLOG_K_COUNT, op->count);
+		break;
+	default:
+		break;
+	}
+}
+
+int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
+{
+	struct mlog_decls *d = calloc(1, sizeof(*d));
+	struct mlog_event *ev = malloc(sizeof(*ev));
+	struct ml_profile prof;
+	char pname[256], name[MLOG_NAME_MAX + 1];
+	int ret = -1;
+
+	if (!d || !ev)
+		goto out;
+	fz_profile(s, &prof);
+	ml_profile_describe(&prof, pname, sizeof(pname));
+
+#define EMIT() do { if (mlog_write_event(f, d, ev) < 0) goto out; } while (0)
+	mlog_event_init(ev, MLOG_V_NONE);
+	mlog_event_set(ev, MLOG_K_VERSION, MLOG_FORMAT_VERSION);
+	EMIT();
+	comment(ev, "# profile: %s", pname);
+	EMIT();
+	if (s->toggles) {
+		size_t len = 0;
+
+		comment(ev, "# replay with: msilab replay --kernel %s", prof.name);
+		len = strlen(ev->strbuf);
+		for (unsigned int i = 0; i < FZ_NSWITCH; i++)
+			if (s->toggles & (1u << i))
+				len += (size_t)snprintf(ev->strbuf + len, sizeof(ev->strbuf) - len,
+							" --set %s=%s", ml_switch_name(fz_switch_list[i]),
+							(s->sw >> fz_switch_list[i]) & 1 ? "on" : "off");
+		snprintf(ev->strbuf + len, sizeof(ev->strbuf) - len, " FILE");
+		EMIT();
+	}
+	if (origin) {
+		comment(ev, "# %s: %u operation%s", origin, s->nops, s->nops == 1 ? "" : "s");
+		EMIT();
+	}
+	mlog_event_init(ev, MLOG_V_KERNEL);
+	snprintf(d->release, sizeof(d->release), "%s.0", prof.name);
+	mlog_event_set_str(ev, MLOG_K_RELEASE, d->release, strlen(d->release));
+	mlog_event_set(ev, MLOG_K_ARCH, MLOG_ARCH_ARM64);
+	EMIT();
+	mlog_event_init(ev, MLOG_V_SOURCE);
+	mlog_event_set(ev, MLOG_K_KIND, MLOG_SRC_FUZZ);
+	EMIT();
+	mlog_event_init(ev, MLOG_V_MACHINE);
+	mlog_event_set(ev, MLOG_K_CPUS, s->cpus);
+	EMIT();
+
+	d->nits = 1;
+	snprintf(d->its[0].name, sizeof(d->its[0].name), "its0");
+	mlog_event_init(ev, MLOG_V_ITS_DECL);
+	mlog_event_set_str(ev, MLOG_K_NAME, "its0", 4);
+	if (s->lpi_bits != 16)
+		mlog_event_set(ev, MLOG_K_LPI_BITS, s->lpi_bits);
+	if (s->num_lpis)
+		mlog_event_set(ev, MLOG_K_NUM_LPIS, s->num_lpis);
+	if (s->event_bits != 16)
+		mlog_event_set(ev, MLOG_K_EVENT_BITS, s->event_bits);
+	if (s->devid_bits != 16)
+		mlog_event_set(ev, MLOG_K_DEVID_BITS, s->devid_bits);
+	if (s->ite_size != 8)
+		mlog_event_set(ev, MLOG_K_ITE_SIZE, s->ite_size);
+	EMIT();
+
+	d->ndev = s->ndev;
+	for (unsigned int i = 0; i < s->ndev; i++) {
+		const struct fz_dev *dv = &s->dev[i];
+
+		fz_dev_name(s, i, name, sizeof(name));
+		snprintf(d->dev[i].name, sizeof(d->dev[i].name), "%s", name);
+		mlog_event_init(ev, MLOG_V_DEVICE);
+		mlog_event_set_str(ev, MLOG_K_NAME, name, strlen(name));
+		mlog_event_set(ev, MLOG_K_BUS, dv->bus == FZ_BUS_PCI ? MLOG_BUS_PCI : MLOG_BUS_PLATFORM);
+		if (dv->bus == FZ_BUS_PCI)
+			mlog_event_set(ev, MLOG_K_BDF, dv->bdf);
+		mlog_event_set(ev, MLOG_K_DEVID, dv->devid);
+		if (dv->msi)
+			mlog_event_set(ev, MLOG_K_MSI, dv->msi);
+		if (dv->msix)
+			mlog_event_set(ev, MLOG_K_MSIX, dv->msix);
+		if (dv->intx)
+			mlog_event_set(ev, MLOG_K_INTX, 1);
+		if (dv->alias >= 0)
+			mlog_event_set(ev, MLOG_K_ALIAS, dv->alias);
+		if (dv->bus == FZ_BUS_WIRED)
+			mlog_event_set(ev, MLOG_K_WIRED, 1);
+		EMIT();
+	}
+	for (unsigned int i = 0; i < s->nops; i++) {
+		op_event(&s->op[i], ev);
+		EMIT();
+	}
+#undef EMIT
+	ret = 0;
+out:
+	free(d);
+	free(ev);
+	return ret;
+}
+
+/* ---- .mlog -> scenario ---- */
+
+/* "# profile: 6.16+PCIM_ALLOC_IRQ_VECTORS-ITS_EVENTID_CLAMP" */
+static int parse_profile_comment(const char *text, struct fz_scenario *s, char *err, size_t n)
+{
+	const struct ml_profile *list;
+	const char *p = text + strlen("# profile:");
+	char pname[16];
+	size_t len;
+	int idx;
+
+	ml_profiles(&list);
+	while (*p == ' ')
+		p++;
+	len = strcspn(p, "+- \t");
+	if (len >= sizeof(pname) || (memcpy(pname, p, len), pname[len] = 0,
+				     (idx = fz_profile_index(pname)) < 0)) {
+		snprintf(err, n, "\"%s\": unknown profile", text);
+		return -1;
+	}
+	s->profile = (unsigned int)idx;
+	s->sw = list[idx].sw;
+	p += len;
+	while (*p == '+' || *p == '-') {
+		bool on = *p++ == '+';
+		int sw;
+
+		len = strcspn(p, "+- \t");
+		sw = ml_switch_lookup(p, len);
+		if (sw < 0) {
+			snprintf(err, n, "\"%s\": unknown switch \"%.*s\"", text, (int)len, p);
+			return -1;
+		}
+		s->sw = on ? s->sw | 1ull << sw : s->sw & ~(1ull << sw);
+		p += len;
+	}
+	s->toggles = 0;
+	for (unsigned int i = 0; i < FZ_NSWITCH; i++)
+		if ((s->sw ^ list[idx].sw) >> fz_switch_list[i] & 1)
+			s->toggles |= (uint8_t)(1u << i);
+	{
+		uint64_t mask = 0;
+
+		for (unsigned int i = 0; i < FZ_NSWITCH; i++)
+			mask |= 1ull << fz_switch_list[i];
+		if ((s->sw ^ list[idx].sw) & ~mask) {
+			snprintf(err, n, "\"%s\": only these switches can be set in a fuzz input:", text);
+			for (unsigned int i = 0; i < FZ_NSWITCH; i++) {
+				size_t l = strlen(err);
+
+				snprintf(err + l, n - l, " %s", ml_switch_name(fz_switch_list[i]));
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, char *err, size_t n)
+{
+	if (d->arch != MLOG_ARCH_ARM64) {
+		snprintf(err, n, "arch x86_64: the fuzz vocabulary is arm64 only");
+		return -1;
+	}
+	if (d->nr_irqs && d->nr_irqs != 64) {
+		snprintf(err, n, "machine nr_irqs=%u: the fuzz vocabulary has 64 only", d->nr_irqs);
+		return -1;
+	}
+	if (d->irqs_used[0]) {
+		snprintf(err, n, "machine irqs_used: not in the fuzz vocabulary");
+		return -1;
+	}
+	s->cpus = d->has_machine ? d->cpus : 2;
+	if (d->nits > 1) {
+		snprintf(err, n, "%u ITSes: the fuzz vocabulary has one", d->nits);
+		return -1;
+	}
+	s->lpi_bits = d->nits ? d->its[0].lpi_bits : 16;
+	s->num_lpis = d->nits ? d->its[0].num_lpis : 0;
+	s->event_bits = d->nits ? d->its[0].event_bits : 16;
+	s->devid_bits = d->nits ? d->its[0].devid_bits : 16;
+	s->ite_size = d->nits ? d->its[0].ite_size : 8;
+	if (d->ndev < 1 || d->ndev > FZ_MAX_DEVS) {
+		snprintf(err, n, "%u devices: the fuzz vocabulary has 1 to %d", d->ndev, FZ_MAX_DEVS);
+		return -1;
+	}
+	s->ndev = d->ndev;
+	for (unsigned int i = 0; i < d->ndev; i++) {
+		const struct mlog_device_decl *m = &d->dev[i];
+		struct fz_dev *f = &s->dev[i];
+
+		memset(f, 0, sizeof(*f));
+		if (m->bus == MLOG_BUS_PCI) {
+			if (m->wired) {
+				snprintf(err, n, "device %s: a wired PCI device is not in the fuzz vocabulary",
+					 m->name);
+				return -1;
+			}
+			if (m->bdf >> 16) {
+				snprintf(err, n, "device %s: PCI segment %u: the fuzz vocabulary has segment 0 only",
+					 m->name, m->bdf >> 16);
+				return -1;
+			}
+			f->bus = FZ_BUS_PCI;
+			f->bdf = m->bdf;
+			f->msi = m->msi;
+			f->msix = m->msix;
+		} else {
+			f->bus = m->wired ? FZ_BUS_WIRED : FZ_BUS_PLATFORM;
+		}
+		f->intx = m->intx;
+		f->alias = m->alias;
+		f->devid = m->devid;
+		if (m->its > 0) {
+			snprintf(err, n, "device %s: a second ITS is not in the fuzz vocabulary", m->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err)
+{
+	struct mlog_event *ev = malloc(sizeof(*ev));
+	const struct ml_profile *list;
+	struct mlog_reader *r;
+	bool have_profile = false, have_decls = false;
+	int ret = -1, rc;
+
+	memset(s, 0, offsetof(struct fz_scenario, op));
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	ml_profiles(&list);
+	if (!ev) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	r = mlog_reader_open(path, err);
+	if (!r) {
+		free(ev);
+		return -1;
+	}
+	while ((rc = mlog_read(r, ev)) > 0) {
+		enum mlog_class cls = mlog_verb_class(ev->verb);
+		struct ml_op *op;
+
+		if (ev->verb == MLOG_V_NONE) {
+			if (ev->is_comment && !strncmp(ev->strbuf, "# profile:", 10) && !have_decls) {
+				if (parse_profile_comment(ev->strbuf, s, err->msg, sizeof(err->msg)))
+					goto bad;
+				have_profile = true;
+			}
+			continue;
+		}
+		if (cls == MLOG_C_HDR || cls == MLOG_C_DECL || cls == MLOG_C_OBS || cls == MLOG_C_META)
+			continue;	/* declarations are read as a whole below */
+		if (!have_decls) {
+			const struct mlog_decls *d = mlog_reader_decls(r);
+			struct ml_profile p;
+
+			if (!have_profile) {
+				int idx;
+
+				if (ml_profile_from_release(d->release, &p) ||
+				    (idx = fz_profile_index(p.name)) < 0) {
+					snprintf(err->msg, sizeof(err->msg),
+						 "kernel release \"%s\" maps to no profile", d->release);
+					goto bad;
+				}
+				s->profile = (unsigned int)idx;
+				s->sw = list[idx].sw;
+			}
+			if (decls_to_scenario(d, s, err->msg, sizeof(err->msg)))
+				goto bad;
+			have_decls = true;
+		}
+		if (s->nops == FZ_MAX_OPS) {
+			snprintf(err->msg, sizeof(err->msg), "more than %d stimuli", FZ_MAX_OPS);
+			goto bad_line;
+		}
+		op = &s->op[s->nops];
+		if (replay_op_from_event(ev, op)) {
+			snprintf(err->msg, sizeof(err->msg), "%s is not a model operation",
+				 mlog_verb_name(ev->verb));
+			goto bad_line;
+		}
+		if (lines)
+			lines[s->nops] = ev->line;
+		s->src[s->nops] = (uint16_t)s->nops;
+		s->nops++;
+	}
+	if (rc < 0) {
+		*err = *mlog_reader_error(r);
+		goto out;
+	}
+	if (!have_decls) {
+		const struct mlog_decls *d = mlog_reader_decls(r);
+		struct ml_profile p;
+		int idx;
+
+		if (!have_profile) {
+			if (ml_profile_from_release(d->release, &p) || (idx = fz_profile_index(p.name)) < 0) {
+				snprintf(err->msg, sizeof(err->msg), "kernel release \"%s\" maps to no profile",
+					 d->release);
+				goto bad;
+			}
+			s->profile = (unsigned int)idx;
+			s->sw = list[idx].sw;
+		}
+		if (decls_to_scenario(d, s, err->msg, sizeof(err->msg)))
+			goto bad;
+	}
+	ret = 0;
+	goto out;
+bad_line:
+	err->line = ev->line;
+bad:
+	ret = -2;
+out:
+	mlog_reader_close(r);
+	free(ev);
+	return ret;
+}
+
+/* ---- commands ---- */
+
+void cmd_decode_usage(FILE *f)
+{
+	fprintf(f, "usage: msilab decode [-o OUT] [--profile P] [--no-toggles] [--no-faults] INPUT\n\n"
+		"Print the .mlog scenario that a fuzz input (fuzz/decoder.h) stands for: what the\n"
+		"fuzz_model targets ran.  Replay it with msilab replay.\n\n"
+		"  -o, --output OUT  write to OUT instead of stdout\n"
+		"  -p, --profile P   the profile a fixed-profile target uses (fuzz_model_615: 6.15)\n"
+		"      --no-toggles  ignore the switch toggles (fixed-profile targets)\n"
+		"      --no-faults   drop the fault records (targets built without fault points)\n"
+		"  -h, --help        this text\n\n"
+		"Exit status: 0 done, 2 unreadable input or usage.\n");
+}
+
+void cmd_encode_usage(FILE *f)
+{
+	fprintf(f, "usage: msilab encode [-o OUT] FILE.mlog\n\n"
+		"Write the fuzz input (fuzz/decoder.h) of a .mlog scenario: its declarations and\n"
+		"stimuli (observations, markers and comments are not part of a fuzz input).\n"
+		"msilab decode gives the scenario back.\n\n"
+		"  -o, --output OUT  write to OUT instead of stdout\n"
+		"  -h, --help        this text\n\n"
+		"Exit status: 0 done, 2 malformed file, content outside the fuzz vocabulary\n"
+		"(the message says what), or usage.\n");
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	uint8_t *buf = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len == cap) {
+			uint8_t *p = realloc(buf, cap = cap ? 2 * cap : 65536);
+
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+		}
+		got = fread(buf + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got);
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "no-toggles", no_argument, NULL, 'T' },
+		{ "no-faults", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct fz_options o;
+	struct fz_scenario *s;
+	const char *out = NULL;
+	char origin[300];
+	uint8_t *data;
+	size_t len;
+	FILE *f;
+	int c, ret = MSILAB_EXIT_OK;
+
+	fz_options_default(&o);
+	while ((c = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'p':
+			o.profile = fz_profile_index(optarg);
+			if (o.profile < 0) {
+				fprintf(stderr, "msilab decode: unknown profile \"%s\"\n", optarg);
+				return MSILAB_EXIT_USAGE;
+			}
+			break;
+		case 'T':
+			o.toggle_mask = 0;
+			break;
+		case 'F':
+			o.faults = false;
+			break;
+		case 'h':
+			cmd_decode_usage(stdout);
+			return MSILAB_EXIT_OK;
+		default:
+			cmd_decode_usage(stderr);
+			return MSILAB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cmd_decode_usage(stderr);
+		return MSILAB_EXIT_USAGE;
+	}
+	data = slurp(argv[optind], &len);
+	if (!data && len == 0 && errno) {
+		fprintf(stderr, "%s: error: cannot read: %s\n", argv[optind], strerror(errno));
+		return MSILAB_EXIT_USAGE;
+	}
+	s = malloc(sizeof(*s));
+	if (!s) {
+		free(data);
+		return MSILAB_EXIT_USAGE;
+	}
+	fz_decode(data, len, &o, s);
+	free(data);
+	f = out ? fopen(out, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: error: cannot create: %s\n", out, strerror(errno));
+		free(s);
+		return MSILAB_EXIT_USAGE;
+	}
+	snprintf(origin, sizeof(origin), "decoded from fuzz input %s (%zu bytes)", argv[optind], len);
+	if (fz_write_mlog(f, s, origin) || fflush(f)) {
+		fprintf(stderr, "%s: error: write failed: %s\n", out ? out : "<stdout>", strerror(errno));
+		ret = MSILAB_EXIT_USAGE;
+	}
+	if (out && fclose(f) && !ret) {
+		fprintf(stderr, "%s: error: write failed: %s\n", out, strerror(errno));
+		ret = MSILAB_EXIT_USAGE;
+	}
+	free(s);
+	return ret;
+}
+
+/* Encode @s and check that the bytes decode to exactly @s. */
+int fz_encode_checked(const struct fz_scenario *s, const uint32_t *lines, uint8_t *buf,
+		      size_t *len, char *err, size_t n)
+{
+	struct fz_scenario *back = malloc(sizeof(*back));
+	struct fz_options o;
+	char why[200];
+	int ret = 0;
+
+	if (!back) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	if (fz_check(s, err, n)) {
+		free(back);
+		return -1;
+	}
+	*len = fz_encode(s, buf, FZ_MAX_INPUT);
+	fz_options_default(&o);
+	fz_decode(buf, *len, &o, back);
+	if (!fz_equal(s, back, why, sizeof(why))) {
+		unsigned int i;
+
+		for (i = 0; i < s->nops && i < back->nops; i++)
+			if (s->op[i].kind != back->op[i].kind || s->op[i].dev != back->op[i].dev)
+				break;
+		if (i < s->nops && lines)
+			snprintf(err, n, "line %u: %s cannot happen here (device removed, wrong bus, "
+				 "or a device-domain operation on 6.1): the fuzz decoder makes it %s (%s)",
+				 lines[i], ml_op_name(s->op[i].kind),
+				 i < back->nops ? ml_op_name(back->op[i].kind) : "nothing", why);
+		else
+			snprintf(err, n, "not representable as a fuzz input: %s", why);
+		ret = -1;
+	}
+	free(back);
+	return ret;
+}
+
+int cmd_encode(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static uint8_t buf[FZ_MAX_INPUT];
+	static uint32_t lines[FZ_MAX_OPS];
+	struct fz_scenario *s;
+	struct mlog_error err;
+	const char *out = NULL;
+	char why[320];
+	size_t len;
+	FILE *f;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			cmd_encode_usage(stdout);
+			return MSILAB_EXIT_OK;
+		default:
+			cmd_encode_usage(stderr);
+			return MSILAB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cmd_encode_usage(stderr);
+		return MSILAB_EXIT_USAGE;
+	}
+	s = malloc(sizeof(*s));
+	if (!s)
+		return MSILAB_EXIT_USAGE;
+	rc = fz_read_mlog(argv[optind], s, lines, &err);
+	if (rc == -2) {
+		/* valid .mlog, outside the fuzz vocabulary */
+		size_t l = strlen(err.msg);
+
+		snprintf(err.msg + l, sizeof(err.msg) - l, " (outside the fuzz vocabulary)");
+	}
+	if (rc) {
+		msilab_print_error(&err);
+		free(s);
+		return MSILAB_EXIT_USAGE;
+	}
+	if (fz_encode_checked(s, lines, buf, &len, why, sizeof(why))) {
+		fprintf(stderr, "%s: error: %s (outside the fuzz vocabulary)\n", argv[optind], why);
+		free(s);
+		return MSILAB_EXIT_USAGE;
+	}
+	free(s);
+	f = out ? fopen(out, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: error: cannot create: %s\n", out, strerror(errno));
+		return MSILAB_EXIT_USAGE;
+	}
+	rc = fwrite(buf, 1, len, f) != len || fflush(f);
+	if (out)
+		rc |= fclose(f);
+	if (rc) {
+		fprintf(stderr, "%s: error: write failed: %s\n", out ? out : "<stdout>", strerror(errno));
+		return MSILAB_EXIT_USAGE;
+	}
+	return MSILAB_EXIT_OK;
+}

@@ -1,0 +1,1823 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ingest_norm.c - the normalizer: raw msilc probe events (struct
+ * ingest_event) in, a canonical .mlog out.
+ *
+ * The probe group is the one of the shared probes-<version>-arm64.txt files (arm64
+ * 6.1, 6.12, 6.18).  Each kernel function maps to one .mlog line:
+ *
+ *   driver entry points (stimuli, written where the function is entered)
+ *	pci_alloc_irq_vectors_affinity	pci_alloc_irq_vectors (+ "< ret" at _ret)
+ *	pci_enable_msix_range		pci_enable_msix_range (+ "< ret")
+ *	pci_enable_msi			pci_enable_msi (+ "< ret")
+ *	pci_free_irq_vectors		pci_free_irq_vectors (not when nested in
+ *					pcim_msi_release: that is devres)
+ *	pci_disable_msi[x]		pci_disable_msi[x] (not when nested)
+ *	its_irq_domain_deactivate	free_irq, outside an MSI free path
+ *	its_irq_domain_activate		request_irq, outside an allocation
+ *	"ACTION unbind BDF DRV" marker	driver_unbind, before the first devres
+ *					event of the action (or at its end)
+ *   observations (with a ret: where the function returned; else at entry)
+ *	__pci_enable_msi[x]_range(+ret)	pci_enable_range
+ *	its_pci_msi_prepare(+ret)	msi_prepare (msi_domain_prepare_irqs
+ *					when its_pci_msi_prepare is not seen)
+ *	its_msi_prepare(+ret)		its_msi_prepare
+ *	its_create_device(+ret)		its_create_device
+ *	its_build_mapd_cmd		mapd
+ *	msi_domain_alloc		msi_irq
+ *	its_irq_gic_domain_alloc	its_irq (eventid = lpi - lpi_base of the
+ *					enclosing its_irq_domain_alloc)
+ *	its_irq_domain_alloc_ret != 0	its_irq_domain_alloc
+ *	its_build_mapti_cmd		mapti
+ *	its_build_discard_cmd		discard
+ *	irq_domain_free_irqs		irq_free (MSI irqs only)
+ *	its_lpi_free			its_lpi_free
+ *	msi_create_device_irq_domain	msi_create_device_irq_domain
+ *	msi_remove_device_irq_domain	msi_remove_device_irq_domain
+ *	msi_domain_ops_teardown / its_msi_teardown_parent   msi_teardown
+ *	its_msi_teardown (ITS core)	its_msi_teardown
+ *	pcim_msi_release		pcim_msi_release
+ *
+ * Kernel pointers never reach the output: devices are named, ITS devices
+ * are DeviceIDs, irqs are Linux irq numbers.
+ *
+ * State: per device, per Linux irq and per task (the open driver call and
+ * the arguments of functions whose _ret is pending); the body is spooled
+ * to a temporary file.  Output is held back only while a driver call is
+ * open, because its stimulus gets pre_vectors from the call's return.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+
+#define NORM_MAX_VIRQ	8260	/* the model's irq number space */
+#define NORM_MAX_TASKS	32
+#define NORM_MAX_TABLE	256
+#define NORM_MAX_PRE	32
+#define NORM_NOTE	240
+
+enum { T_NONE = -1 };
+
+/* A line of the --devices table. */
+struct tdev {
+	uint32_t bdf;
+	bool has_msi, has_msix;		/* the line says (even "0") */
+	uint32_t msi, msix;
+	bool pcim;
+	char name[MLOG_NAME_MAX + 1];
+	uint32_t line;
+};
+
+/* A device of the output. */
+struct ndev {
+	int table;			/* index in the table, -1 none */
+	bool has_devid;
+	uint32_t devid;
+	char devid_at[80];
+	uint32_t msix_ev;		/* MSI-X size proven by the trace, 0 none */
+	char msix_ev_at[80];
+	bool no_msix;			/* __pci_enable_msix_range returned -22 */
+	char no_msix_at[80];
+	uint32_t msi_ev;		/* MSI domain hwsize (6.16+: the MMC count) */
+	char msi_ev_at[80];
+	uint32_t max_granted;
+	bool pcim_enabled;		/* pcim_enable_device emitted since the last unbind */
+	bool pre;			/* allocated before the recording */
+	char origin[64];		/* where the name comes from */
+};
+
+struct nvirq {
+	int16_t dev;			/* -1: not an MSI irq we know */
+	uint16_t index;
+	bool active;
+	bool started;			/* request_irq emitted or known */
+	bool traced;			/* allocated by a traced msi_domain_alloc at least once */
+};
+
+enum stim { S_NONE, S_ALLOC, S_MSIX_RANGE, S_ENABLE_MSI };
+
+struct task {
+	uint32_t pid;
+	bool used;
+	enum stim stim;			/* open driver call */
+	int stim_dev;
+	size_t stim_pend;		/* index of its stimulus in the pending list */
+	uint32_t stim_flags;
+	/* arguments waiting for a _ret */
+	int er_dev, er_type, er_min, er_max;		/* __pci_enable_msi[x]_range */
+	int pp_dev, pp_nvec;				/* its_pci_msi_prepare */
+	bool pp_emitted;
+	int mp_dev, mp_nvec;				/* msi_domain_prepare_irqs */
+	int ip_dev, ip_nvec;				/* its_msi_prepare */
+	uint32_t ip_devid;
+	uint32_t cd_devid, cd_nvecs;			/* its_create_device */
+	bool cd_open;
+	int dd_type;					/* pci_setup_msi[x]_device_domain */
+	int cdom_dev, cdom_hwsize;			/* msi_create_device_irq_domain */
+	uint32_t ia_devid, ia_lpi_base, ia_nr;		/* its_irq_domain_alloc */
+	bool ia_open;
+	int cur_dev;			/* device of the MSI call in progress */
+	int free_dev;			/* open MSI free path (device), -1 none */
+	bool free_pcim;			/* ... opened by pcim_msi_release */
+	int remove_dev;			/* msi_remove_device_irq_domain in progress */
+	bool teardown_done;
+};
+
+struct item {
+	struct mlog_event ev;
+};
+
+struct pre_irq {
+	uint32_t virq, bdf, index;
+	bool requested, msix_known, msix;
+	char what[96];
+};
+
+struct ingest_norm {
+	/* options */
+	char release[128];
+	char arch[16];
+	enum mlog_src kind;
+	char *file, *tool, *comment;
+	char input[64];			/* the input being read, for comments */
+	uint32_t cpus, cpus_input;
+
+	struct tdev table[NORM_MAX_TABLE];
+	uint32_t ntable;
+
+	/* --interrupts */
+	bool have_interrupts;
+	uint64_t irq_listed[(NORM_MAX_VIRQ + 63) / 64];	/* non-MSI rows */
+	uint32_t irq_cpus;
+	struct pre_irq pre[NORM_MAX_PRE];
+	uint32_t npre;
+
+	/* --probes */
+	bool have_probes;
+	uint64_t observes;
+
+	/* output declarations */
+	struct mlog_decls *decls;
+	struct ndev dev[MLOG_MAX_DEVICES];
+
+	/* irq numbers */
+	struct nvirq virq[NORM_MAX_VIRQ];
+	uint64_t gap[(NORM_MAX_VIRQ + 63) / 64];	/* proven used by untraced code */
+	uint32_t nr_irqs;
+	bool gap_conflict;
+	char gap_note[NORM_NOTE];
+
+	struct task task[NORM_MAX_TASKS];
+
+	/* the ACTION in progress */
+	char module[MLOG_NAME_MAX + 1];	/* from "ACTION insmod X.ko" / "bind BDF DRV" */
+	int unbind_dev;			/* -1 none */
+	bool unbind_done;
+	uint64_t unbind_ts;
+	uint32_t unbind_pid;
+
+	/* body */
+	struct item *pend;
+	size_t npend, cappend;
+	FILE *spool;
+	uint64_t last_ts;
+	uint32_t nlost;
+	bool seen_event;
+	bool failed;
+	struct mlog_error err;
+	struct mlog_event scratch;
+};
+
+/* ---- errors ---- */
+
+static int nerr(struct ingest_norm *n, uint32_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	n->failed = true;
+	n->err.line = line;
+	n->err.col = 0;
+	va_start(ap, fmt);
+	vsnprintf(n->err.msg, sizeof(n->err.msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int file_err(struct mlog_error *err, const char *file, uint32_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const struct mlog_error *ingest_norm_error(const struct ingest_norm *n)
+{
+	return &n->err;
+}
+
+/* ---- small helpers ---- */
+
+/* "trace-boot.txt:123" (the input being read) into @buf[80] */
+static const char *at(const struct ingest_norm *n, uint32_t line, char *buf)
+{
+	if (n->input[0])
+		snprintf(buf, 80, "%.60s:%u", n->input, line);
+	else
+		snprintf(buf, 80, "line %u", line);
+	return buf;
+}
+
+static int parse_bdf(const char *s, uint32_t *bdf)
+{
+	unsigned int dom, bus, dev, fn;
+	int len = 0;
+
+	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &len) != 4 || len != 12 ||
+	    dev > 0x1f || fn > 7)
+		return -1;
+	*bdf = dom << 16 | bus << 8 | dev << 3 | fn;
+	return 0;
+}
+
+static void set_bit64(uint64_t *map, uint32_t b)
+{
+	map[b / 64] |= 1ull << (b % 64);
+}
+
+static bool test_bit64(const uint64_t *map, uint32_t b)
+{
+	return (map[b / 64] >> (b % 64)) & 1;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void comment_event(struct mlog_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void comment_event(struct mlog_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	mlog_event_init(ev, MLOG_V_NONE);
+	ev->is_comment = true;
+	ev->strbuf[0] = '#';
+	ev->strbuf[1] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(ev->strbuf + 2, sizeof(ev->strbuf) - 2, fmt, ap);
+	va_end(ap);
+	ev->strbuf_used = (uint32_t)strlen(ev->strbuf) + 1;
+}
+
+/* ---- option files ---- */
+
+static int read_devices(struct ingest_norm *n, const char *path, struct mlog_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	uint32_t lineno = 0;
+
+	if (!f)
+		return file_err(err, path, 0, "cannot open the device table: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		struct tdev *t;
+		char *hash, *tok, *save = NULL;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return file_err(err, path, lineno, "line longer than %zu bytes", sizeof(line) - 2);
+		}
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		tok = strtok_r(line, " \t\r\n", &save);
+		if (!tok)
+			continue;
+		if (n->ntable == NORM_MAX_TABLE) {
+			fclose(f);
+			return file_err(err, path, lineno, "more than %d devices", NORM_MAX_TABLE);
+		}
+		t = &n->table[n->ntable];
+		memset(t, 0, sizeof(*t));
+		t->line = lineno;
+		if (parse_bdf(tok, &t->bdf)) {
+			fclose(f);
+			err->col = 1;
+			return file_err(err, path, lineno, "expected a BDF (DDDD:BB:DD.F), found \"%.20s\"",
+					tok);
+		}
+		while ((tok = strtok_r(NULL, " \t\r\n", &save))) {
+			unsigned int a, b;
+
+			if (!strcmp(tok, "no-MSI/MSI-X")) {
+				t->has_msi = t->has_msix = true;
+			} else if (sscanf(tok, "MMC=%u(=%u", &a, &b) == 2) {
+				t->has_msi = true;
+				t->msi = b;
+			} else if (sscanf(tok, "table_size=%u", &a) == 1) {
+				t->has_msix = true;
+				t->msix = a;
+			} else if (!strncmp(tok, "MSI@", 4)) {
+				t->has_msi = true;
+			} else if (!strncmp(tok, "MSI-X@", 6)) {
+				t->has_msix = true;
+			} else if (!strncmp(tok, "name=", 5)) {
+				size_t len = strlen(tok + 5);
+
+				if (!len || len > MLOG_NAME_MAX || !islower((unsigned char)tok[5])) {
+					fclose(f);
+					return file_err(err, path, lineno, "bad device name \"%s\"", tok + 5);
+				}
+				for (size_t i = 5; tok[i]; i++) {
+					if (!islower((unsigned char)tok[i]) && !isdigit((unsigned char)tok[i]) &&
+					    tok[i] != '_') {
+						fclose(f);
+						return file_err(err, path, lineno, "bad device name \"%s\"",
+								tok + 5);
+					}
+				}
+				memcpy(t->name, tok + 5, len + 1);
+			} else if (!strcmp(tok, "enable=pcim")) {
+				t->pcim = true;
+			}
+			/* anything else (ids, class=, ctrl=, MME=, 64bit=...) is descriptive */
+		}
+		/* MSI@ without an MMC count: one vector */
+		if (t->has_msi && !t->msi && !strstr(line, "no-MSI"))
+			t->msi = 1;
+		n->ntable++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * /proc/interrupts: "IRQ: counts... CHIP HWIRQ [Edge|Level] [ACTIONS]".
+ * ITS-MSI (v6.1, hwirq = RID << 11 | index) and ITS-PCI-MSI[X]-BDF (v6.2+,
+ * hwirq = index) rows are MSI irqs allocated before the recording.
+ */
+static int read_interrupts(struct ingest_norm *n, const char *path, struct mlog_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	uint32_t lineno = 0;
+
+	if (!f)
+		return file_err(err, path, 0, "cannot open the interrupts file: %s", strerror(errno));
+	n->have_interrupts = true;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end, *tok[16];
+		unsigned long irq;
+		int ntok = 0;
+		char *save = NULL, *t;
+
+		lineno++;
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "CPU", 3)) {
+			n->irq_cpus = 0;
+			for (t = strtok_r(p, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
+				n->irq_cpus++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p))
+			continue;	/* IPIn:, Err:, ... */
+		irq = strtoul(p, &end, 10);
+		if (*end != ':' || irq == 0 || irq >= NORM_MAX_VIRQ) {
+			fclose(f);
+			return file_err(err, path, lineno, "expected \"IRQ:\" with IRQ below %d",
+					NORM_MAX_VIRQ);
+		}
+		for (t = strtok_r(end + 1, " \t\r\n", &save); t && ntok < 16;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			tok[ntok++] = t;
+		/* skip the per-CPU counts */
+		{
+			int i = 0, c = 0;
+			uint32_t bdf = 0, index = 0;
+			bool msi = false, msix_known = false, msix = false;
+
+			while (i < ntok && c < (int)(n->irq_cpus ? n->irq_cpus : 1) &&
+			       isdigit((unsigned char)tok[i][0])) {
+				i++;
+				c++;
+			}
+			if (i + 1 < ntok && !strcmp(tok[i], "ITS-MSI")) {
+				unsigned long hw = strtoul(tok[i + 1], NULL, 10);
+
+				msi = true;
+				bdf = (uint32_t)(hw >> 11) & 0xffff;
+				index = (uint32_t)(hw & 0x7ff);
+			} else if (i + 1 < ntok && (!strncmp(tok[i], "ITS-PCI-MSIX-", 13) ||
+						    !strncmp(tok[i], "ITS-PCI-MSI-", 12))) {
+				bool x = !strncmp(tok[i], "ITS-PCI-MSIX-", 13);
+
+				if (parse_bdf(tok[i] + (x ? 13 : 12), &bdf) == 0) {
+					msi = true;
+					msix_known = true;
+					msix = x;
+					index = (uint32_t)strtoul(tok[i + 1], NULL, 10);
+				}
+			}
+			if (!msi) {
+				set_bit64(n->irq_listed, (uint32_t)irq);
+				continue;
+			}
+			if (n->npre == NORM_MAX_PRE) {
+				fclose(f);
+				return file_err(err, path, lineno, "more than %d MSI irqs", NORM_MAX_PRE);
+			}
+			{
+				struct pre_irq *pi = &n->pre[n->npre++];
+				size_t w = 0;
+
+				memset(pi, 0, sizeof(*pi));
+				pi->virq = (uint32_t)irq;
+				pi->bdf = bdf;
+				pi->index = index;
+				pi->msix_known = msix_known;
+				pi->msix = msix;
+				/* actions: the tokens after the trigger type */
+				for (int j = i + 2; j < ntok; j++) {
+					if (j == i + 2 && (!strcmp(tok[j], "Edge") || !strcmp(tok[j], "Level")))
+						continue;
+					pi->requested = true;
+					w += (size_t)snprintf(pi->what + w, w < sizeof(pi->what) ?
+							      sizeof(pi->what) - w : 0, "%s%s",
+							      w ? " " : "", tok[j]);
+					if (w >= sizeof(pi->what))
+						break;
+				}
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Which observation kinds a probe set can see. */
+static const struct {
+	const char *probe;		/* an accepted probe (event name) */
+	enum mlog_verb kind;
+} probe_kinds[] = {
+	{ "__pci_enable_msix_range_ret", MLOG_V_O_PCI_ENABLE_RANGE },
+	{ "__pci_enable_msi_range_ret", MLOG_V_O_PCI_ENABLE_RANGE },
+	{ "msi_create_device_irq_domain_ret", MLOG_V_O_MSI_CREATE_DOMAIN },
+	{ "msi_remove_device_irq_domain", MLOG_V_O_MSI_REMOVE_DOMAIN },
+	{ "its_pci_msi_prepare_ret", MLOG_V_O_MSI_PREPARE },
+	{ "msi_domain_prepare_irqs_ret", MLOG_V_O_MSI_PREPARE },
+	{ "its_msi_prepare_ret", MLOG_V_O_ITS_MSI_PREPARE },
+	{ "its_create_device_ret", MLOG_V_O_ITS_CREATE_DEVICE },
+	{ "its_lpi_free", MLOG_V_O_ITS_LPI_FREE },
+	{ "msi_domain_alloc", MLOG_V_O_MSI_IRQ },
+	{ "its_irq_gic_domain_alloc", MLOG_V_O_ITS_IRQ },
+	{ "its_irq_domain_alloc_ret", MLOG_V_O_ITS_ALLOC_FAIL },
+	{ "its_build_mapd_cmd", MLOG_V_O_MAPD },
+	{ "its_build_mapti_cmd", MLOG_V_O_MAPTI },
+	{ "its_build_discard_cmd", MLOG_V_O_DISCARD },
+	{ "irq_domain_free_irqs", MLOG_V_O_IRQ_FREE },
+	{ "its_free_device", MLOG_V_O_ITS_FREE_DEVICE },
+	{ "msi_domain_ops_teardown", MLOG_V_O_MSI_TEARDOWN },
+	{ "its_msi_teardown_parent", MLOG_V_O_MSI_TEARDOWN },
+	{ "its_msi_teardown", MLOG_V_O_ITS_MSI_TEARDOWN },
+	{ "pcim_msi_release", MLOG_V_O_PCIM_MSI_RELEASE },
+	{ "pci_alloc_irq_vectors_affinity_ret", MLOG_V_O_RET },
+};
+
+static void probe_accepted(struct ingest_norm *n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(probe_kinds) / sizeof(probe_kinds[0]); i++) {
+		if (strlen(probe_kinds[i].probe) == len && !memcmp(probe_kinds[i].probe, name, len))
+			n->observes |= 1ull << (probe_kinds[i].kind - MLOG_V_O_FIRST);
+	}
+}
+
+/* kprobe_events as the kernel lists them: "p:msilc/NAME ..." / "r10:msilc/NAME ..." */
+static int read_probes(struct ingest_norm *n, const char *path, struct mlog_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	uint32_t lineno = 0;
+
+	if (!f)
+		return file_err(err, path, 0, "cannot open the probe list: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *slash, *end;
+
+		lineno++;
+		if (line[0] != 'p' && line[0] != 'r')
+			continue;
+		slash = strchr(line, '/');
+		if (!slash || strncmp(slash - 5, "msilc", 5))
+			continue;
+		end = slash + 1;
+		while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+			end++;
+		probe_accepted(n, slash + 1, (size_t)(end - slash - 1));
+	}
+	fclose(f);
+	if (!n->observes)
+		return file_err(err, path, lineno, "no msilc probe in the probe list");
+	n->have_probes = true;
+	return 0;
+}
+
+/* ---- devices ---- */
+
+static int table_find(const struct ingest_norm *n, uint32_t bdf)
+{
+	for (uint32_t i = 0; i < n->ntable; i++)
+		if (n->table[i].bdf == bdf)
+			return (int)i;
+	return -1;
+}
+
+static int dev_find(const struct ingest_norm *n, uint32_t bdf)
+{
+	for (uint32_t i = 0; i < n->decls->ndev; i++)
+		if (n->decls->dev[i].bdf == bdf)
+			return (int)i;
+	return -1;
+}
+
+/* "virtio-rng.ko" -> "virtio_rng"; "" when nothing usable. */
+static void base_name(char *out, size_t size, const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len && w + 1 < size - 2; i++) {
+		char c = (char)tolower((unsigned char)s[i]);
+
+		if (c == '-' || c == '.')
+			c = '_';
+		if (!islower((unsigned char)c) && !isdigit((unsigned char)c) && c != '_')
+			continue;
+		if (!w && !islower((unsigned char)c))
+			continue;
+		out[w++] = c;
+	}
+	while (w && (out[w - 1] == '_' || isdigit((unsigned char)out[w - 1])))
+		w--;
+	out[w] = 0;
+}
+
+static int dev_declare(struct ingest_norm *n, uint32_t bdf, uint32_t line)
+{
+	struct mlog_decls *d = n->decls;
+	struct mlog_device_decl *dd;
+	struct ndev *x;
+	char base[MLOG_NAME_MAX + 1], name[MLOG_NAME_MAX + 8];
+	int t = table_find(n, bdf);
+	int i = dev_find(n, bdf);
+
+	if (i >= 0)
+		return i;
+	if (d->ndev == MLOG_MAX_DEVICES)
+		return nerr(n, line, "more than %d devices", MLOG_MAX_DEVICES);
+	i = (int)d->ndev++;
+	dd = &d->dev[i];
+	x = &n->dev[i];
+	memset(dd, 0, sizeof(*dd));
+	memset(x, 0, sizeof(*x));
+	x->table = t;
+	dd->bus = MLOG_BUS_PCI;
+	dd->has_bdf = true;
+	dd->bdf = bdf;
+	dd->alias = -1;
+	dd->its = 0;
+	if (t >= 0 && n->table[t].name[0]) {
+		snprintf(dd->name, sizeof(dd->name), "%s", n->table[t].name);
+		snprintf(x->origin, sizeof(x->origin), "device table line %u", n->table[t].line);
+		return i;
+	}
+	if (n->module[0]) {
+		snprintf(base, sizeof(base), "%s", n->module);
+		snprintf(x->origin, sizeof(x->origin), "ACTION %s", n->module);
+	} else {
+		snprintf(base, sizeof(base), "pci_%02x_%02x_%x", (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f,
+			 bdf & 7);
+		snprintf(x->origin, sizeof(x->origin), "no driver name in the trace");
+		snprintf(dd->name, sizeof(dd->name), "%s", base);
+		return i;
+	}
+	/* instance number: devices already named BASE<k> */
+	for (unsigned int k = 0;; k++) {
+		bool taken = false;
+
+		snprintf(name, sizeof(name), "%.*s%u", MLOG_NAME_MAX - 4, base, k);
+		for (uint32_t j = 0; j < d->ndev; j++)
+			if ((int)j != i && !strcmp(d->dev[j].name, name))
+				taken = true;
+		if (!taken)
+			break;
+	}
+	memcpy(dd->name, name, strnlen(name, MLOG_NAME_MAX));
+	dd->name[strnlen(name, MLOG_NAME_MAX)] = 0;
+	return i;
+}
+
+/* The device a "name="/"devname=" field names, declared on first sight. */
+static int dev_of(struct ingest_norm *n, const struct ingest_event *ev, const char *field)
+{
+	const struct ingest_field *f = ingest_event_field(ev, field);
+	uint32_t bdf;
+
+	if (!f || parse_bdf(f->raw, &bdf))
+		return -1;
+	return dev_declare(n, bdf, ev->line);
+}
+
+/* "ITS-PCI-MSIX-0000:00:02.0-12" -> the device; -1 for the global domain */
+static int dev_of_domain(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	const struct ingest_field *f = ingest_event_field(ev, "dom");
+	const char *p;
+	uint32_t bdf;
+
+	if (!f)
+		return -1;
+	p = f->raw;
+	if (!strncmp(p, "ITS-PCI-MSIX-", 13))
+		p += 13;
+	else if (!strncmp(p, "ITS-PCI-MSI-", 12))
+		p += 12;
+	else
+		return -1;
+	if (parse_bdf(p, &bdf))
+		return -1;
+	return dev_declare(n, bdf, ev->line);
+}
+
+/* ---- output ---- */
+
+static struct mlog_event *emit_new(struct ingest_norm *n)
+{
+	if (n->npend == n->cappend) {
+		size_t cap = n->cappend ? n->cappend * 2 : 16;
+		struct item *p = realloc(n->pend, cap * sizeof(*p));
+
+		if (!p) {
+			nerr(n, 0, "out of memory");
+			return &n->scratch;
+		}
+		n->pend = p;
+		n->cappend = cap;
+	}
+	return &n->pend[n->npend++].ev;
+}
+
+static bool any_open(const struct ingest_norm *n)
+{
+	for (int i = 0; i < NORM_MAX_TASKS; i++)
+		if (n->task[i].used && n->task[i].stim != S_NONE)
+			return true;
+	return false;
+}
+
+static void flush(struct ingest_norm *n, bool force)
+{
+	if (!force && any_open(n))
+		return;
+	for (size_t i = 0; i < n->npend && !n->failed; i++) {
+		if (mlog_write_event(n->spool, n->decls, &n->pend[i].ev) < 0)
+			nerr(n, n->pend[i].ev.line, "cannot write the spool file: %s", strerror(errno));
+	}
+	n->npend = 0;
+}
+
+static void stamp(struct mlog_event *e, const struct ingest_event *ev)
+{
+	e->line = ev->line;
+	if (ev->kind == INGEST_EVENT)
+		mlog_event_set(e, MLOG_K_PID, ev->pid);
+	if (ev->ts_us)
+		mlog_event_set(e, MLOG_K_T, (int64_t)ev->ts_us);
+}
+
+static struct mlog_event *obs(struct ingest_norm *n, enum mlog_verb v, const struct ingest_event *ev)
+{
+	struct mlog_event *e = emit_new(n);
+
+	mlog_event_init(e, v);
+	e->line = ev->line;
+	return e;
+}
+
+static struct mlog_event *stim(struct ingest_norm *n, enum mlog_verb v, int dev,
+			       const struct ingest_event *ev)
+{
+	struct mlog_event *e = emit_new(n);
+
+	mlog_event_init(e, v);
+	if (dev >= 0)
+		mlog_event_set(e, MLOG_K_DEV, dev);
+	stamp(e, ev);
+	return e;
+}
+
+static void comment(struct ingest_norm *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void comment(struct ingest_norm *n, const char *fmt, ...)
+{
+	struct mlog_event *e = emit_new(n);
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	comment_event(e, "%s", buf);
+}
+
+/* ---- tasks ---- */
+
+static struct task *task_get(struct ingest_norm *n, uint32_t pid)
+{
+	struct task *fr = NULL;
+
+	for (int i = 0; i < NORM_MAX_TASKS; i++) {
+		if (n->task[i].used && n->task[i].pid == pid)
+			return &n->task[i];
+		if (!n->task[i].used && !fr)
+			fr = &n->task[i];
+	}
+	if (!fr) {
+		/* forget an idle task */
+		for (int i = 0; i < NORM_MAX_TASKS; i++)
+			if (n->task[i].stim == S_NONE) {
+				fr = &n->task[i];
+				break;
+			}
+		if (!fr)
+			fr = &n->task[0];
+	}
+	memset(fr, 0, sizeof(*fr));
+	fr->used = true;
+	fr->pid = pid;
+	fr->stim_dev = fr->er_dev = fr->pp_dev = fr->mp_dev = fr->ip_dev = -1;
+	fr->cdom_dev = fr->cur_dev = fr->free_dev = fr->remove_dev = -1;
+	fr->dd_type = -1;
+	return fr;
+}
+
+/* ---- field access ---- */
+
+static bool fnum(const struct ingest_event *ev, const char *name, int64_t *v)
+{
+	const struct ingest_field *f = ingest_event_field(ev, name);
+
+	if (!f || !f->is_num)
+		return false;
+	*v = f->num;
+	return true;
+}
+
+static int64_t fnum_or(const struct ingest_event *ev, const char *name, int64_t dflt)
+{
+	int64_t v;
+
+	return fnum(ev, name, &v) ? v : dflt;
+}
+
+static int need(struct ingest_norm *n, const struct ingest_event *ev, const char *name, int64_t *v)
+{
+	if (fnum(ev, name, v))
+		return 0;
+	return nerr(n, ev->line, "%s: no numeric field \"%s\"", ev->name, name);
+}
+
+/* ---- the ACTION markers ---- */
+
+static void unbind_now(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	struct mlog_event *e;
+
+	if (n->unbind_dev < 0 || n->unbind_done)
+		return;
+	e = emit_new(n);
+	mlog_event_init(e, MLOG_V_DRIVER_UNBIND);
+	mlog_event_set(e, MLOG_K_DEV, n->unbind_dev);
+	e->line = ev ? ev->line : 0;
+	if (ev && ev->kind == INGEST_EVENT)
+		mlog_event_set(e, MLOG_K_PID, ev->pid);
+	else
+		mlog_event_set(e, MLOG_K_PID, n->unbind_pid);
+	if (ev && ev->ts_us)
+		mlog_event_set(e, MLOG_K_T, (int64_t)ev->ts_us);
+	n->unbind_done = true;
+	n->dev[n->unbind_dev].pcim_enabled = false;
+}
+
+static void end_action(struct ingest_norm *n)
+{
+	if (n->unbind_dev >= 0 && !n->unbind_done) {
+		comment(n, "%s: no devres event in this unbind: the driver is detached here",
+			n->decls->dev[n->unbind_dev].name);
+		unbind_now(n, NULL);
+	}
+	n->unbind_dev = -1;
+	n->unbind_done = false;
+}
+
+static void marker(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	const struct ingest_field *f = ingest_event_field(ev, "buf");
+	const char *text = f ? f->raw : "";
+	struct mlog_event *e;
+	char verb[16], arg1[64], arg2[64];
+	int k;
+
+	flush(n, false);
+	if (!strncmp(text, "ACTION ", 7) || !strncmp(text, "PHASE ", 6))
+		end_action(n);
+	for (int i = 0; i < NORM_MAX_TASKS; i++)
+		n->task[i].free_dev = -1;
+	e = stim(n, MLOG_V_MARKER, -1, ev);
+	if (mlog_event_set_str(e, MLOG_K_TEXT, text, strlen(text)))
+		nerr(n, ev->line, "marker text too long");
+	k = sscanf(text, "ACTION %15s %63s %63s", verb, arg1, arg2);
+	if (k >= 2 && !strcmp(verb, "insmod")) {
+		char *dot = strstr(arg1, ".ko");
+
+		base_name(n->module, sizeof(n->module), arg1, dot ? (size_t)(dot - arg1) : strlen(arg1));
+	} else if (k == 3 && !strcmp(verb, "bind")) {
+		base_name(n->module, sizeof(n->module), arg2, strlen(arg2));
+	} else if (k == 3 && !strcmp(verb, "unbind")) {
+		uint32_t bdf;
+
+		n->module[0] = 0;
+		if (!parse_bdf(arg1, &bdf)) {
+			n->unbind_dev = dev_find(n, bdf);
+			n->unbind_pid = ev->pid;
+			n->unbind_done = false;
+		}
+	} else if (k >= 1) {
+		n->module[0] = 0;
+	}
+	flush(n, false);
+}
+
+/* pcim drivers (table "enable=pcim"): pcim_enable_device() before the first MSI call of a probe */
+static void maybe_pcim(struct ingest_norm *n, int dev, const struct ingest_event *ev)
+{
+	struct ndev *x = &n->dev[dev];
+
+	if (x->pcim_enabled || x->table < 0 || !n->table[x->table].pcim)
+		return;
+	comment(n, "%s: pcim_enable_device() is not probed; the device table marks the driver "
+		"managed (enable=pcim, line %u)", n->decls->dev[dev].name, n->table[x->table].line);
+	stim(n, MLOG_V_PCIM_ENABLE_DEVICE, dev, ev);
+	x->pcim_enabled = true;
+}
+
+/* ---- irq numbers ---- */
+
+static bool virq_ok(uint32_t v)
+{
+	return v > 0 && v < NORM_MAX_VIRQ;
+}
+
+static bool virq_in_use(const struct ingest_norm *n, uint32_t v)
+{
+	return n->virq[v].dev >= 0 || test_bit64(n->irq_listed, v) || test_bit64(n->gap, v);
+}
+
+/*
+ * irq_domain_alloc_descs() takes the first free run at or above the hint
+ * (hwirq % nr_irqs, never 0): every irq number between the hint and the
+ * one it got that we think free was taken by code the probes do not see.
+ */
+static void prove_gaps(struct ingest_norm *n, uint32_t virq, uint32_t cnt, uint64_t hwirq,
+		       uint32_t line)
+{
+	uint32_t hint = (uint32_t)(hwirq % n->nr_irqs);
+
+	if (!hint)
+		hint = 1;
+	if (virq < hint)
+		hint = 1;
+	for (uint32_t u = hint; u < virq; u++) {
+		if (virq_in_use(n, u))
+			continue;
+		if (n->virq[u].traced) {
+			if (!n->gap_conflict)
+				snprintf(n->gap_note, sizeof(n->gap_note),
+					 "irq %u was used by a traced allocation, then taken by untraced "
+					 "code before line %u: irqs_used cannot express it", u, line);
+			n->gap_conflict = true;
+			continue;
+		}
+		set_bit64(n->gap, u);
+	}
+	if (virq + cnt > n->nr_irqs)
+		n->nr_irqs = virq + cnt;
+}
+
+/* ---- the events ---- */
+
+static void ev_alloc_entry(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			   enum stim kind)
+{
+	int dev = dev_of(n, ev, "name");
+	struct mlog_event *e;
+	int64_t a, b, fl;
+
+	if (dev < 0 || t->stim != S_NONE)
+		return;
+	maybe_pcim(n, dev, ev);
+	t->free_dev = -1;
+	t->stim = kind;
+	t->stim_dev = dev;
+	t->cur_dev = dev;
+	if (kind == S_ALLOC) {
+		if (need(n, ev, "min_vecs", &a) || need(n, ev, "max_vecs", &b) ||
+		    need(n, ev, "flags", &fl))
+			return;
+		e = stim(n, MLOG_V_PCI_ALLOC_IRQ_VECTORS, dev, ev);
+		mlog_event_set(e, MLOG_K_MIN, (int32_t)a);
+		mlog_event_set(e, MLOG_K_MAX, (int32_t)b);
+		mlog_event_set(e, MLOG_K_FLAGS, fl & 0x1f);
+		t->stim_flags = (uint32_t)fl;
+	} else if (kind == S_MSIX_RANGE) {
+		if (need(n, ev, "minvec", &a) || need(n, ev, "maxvec", &b))
+			return;
+		e = stim(n, MLOG_V_PCI_ENABLE_MSIX_RANGE, dev, ev);
+		mlog_event_set(e, MLOG_K_MIN, (int32_t)a);
+		mlog_event_set(e, MLOG_K_MAX, (int32_t)b);
+	} else {
+		e = stim(n, MLOG_V_PCI_ENABLE_MSI, dev, ev);
+	}
+	t->stim_pend = n->npend - 1;
+}
+
+static void ev_alloc_ret(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			 enum stim kind, const char *fn)
+{
+	struct mlog_event *e;
+	int64_t ret;
+
+	if (t->stim != kind)
+		return;
+	if (need(n, ev, "ret", &ret))
+		return;
+	if (kind == S_ALLOC && (t->stim_flags & MLOG_PCI_IRQ_AFFINITY) && ret > 0 &&
+	    (uint32_t)ret > n->cpus) {
+		/* irq_calc_affinity_vectors(): spread vectors = min(max - pre, cpus) */
+		struct mlog_event *s = &n->pend[t->stim_pend].ev;
+		struct item it;
+
+		mlog_event_set(s, MLOG_K_PRE_VECTORS, ret - n->cpus);
+		/* the comment goes before the stimulus */
+		e = emit_new(n);
+		comment_event(e, "pre_vectors=%" PRId64 " inferred: AFFINITY spreads at most %u vectors "
+			      "(one per CPU) and %" PRId64 " were granted", ret - n->cpus, n->cpus, ret);
+		it = n->pend[n->npend - 1];
+		memmove(&n->pend[t->stim_pend + 1], &n->pend[t->stim_pend],
+			(n->npend - 1 - t->stim_pend) * sizeof(n->pend[0]));
+		n->pend[t->stim_pend] = it;
+	}
+	if (ret > 0 && (uint32_t)ret > n->dev[t->stim_dev].max_granted)
+		n->dev[t->stim_dev].max_granted = (uint32_t)ret;
+	e = obs(n, MLOG_V_O_RET, ev);
+	mlog_event_set_str(e, MLOG_K_FN, fn, strlen(fn));
+	mlog_event_set(e, MLOG_K_DEV, t->stim_dev);
+	mlog_event_set(e, MLOG_K_RET, (int32_t)(kind == S_ENABLE_MSI && ret > 0 ? 0 : ret));
+	t->stim = S_NONE;
+	t->stim_dev = -1;
+	flush(n, false);
+}
+
+/* An MSI free path: a driver call, nested, or devres. */
+static void ev_free_entry(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			  enum mlog_verb verb)
+{
+	int dev = dev_of(n, ev, "name");
+
+	if (dev < 0)
+		return;
+	if (t->free_dev == dev)
+		return;		/* nested in pci_free_irq_vectors / pcim_msi_release */
+	if (t->stim != S_NONE)
+		return;		/* inside a driver call */
+	stim(n, verb, dev, ev);
+	t->free_dev = dev;
+	t->free_pcim = false;
+	t->cur_dev = dev;
+}
+
+static void ev_deactivate(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
+	int64_t v;
+	struct nvirq *q;
+	struct mlog_event *e;
+
+	if (need(n, ev, "virq", &v))
+		return;
+	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
+		return;
+	q = &n->virq[v];
+	if (t->free_dev == q->dev || t->stim != S_NONE) {
+		q->active = false;
+		return;		/* the MSI free path (or an allocation's rollback) */
+	}
+	t->free_dev = -1;
+	if (!q->started) {
+		comment(n, "%s vec %u: request_irq() is not probed; the free_irq below proves it was "
+			"requested (activated at allocation, so it sent no MAPTI) and succeeded",
+			n->decls->dev[q->dev].name, q->index);
+		stim(n, MLOG_V_REQUEST_IRQ, q->dev, ev);
+		mlog_event_set(&n->pend[n->npend - 1].ev, MLOG_K_VEC, q->index);
+		/* when it ran is not known */
+		n->pend[n->npend - 1].ev.present &= ~(1ull << MLOG_K_T | 1ull << MLOG_K_PID);
+		e = obs(n, MLOG_V_O_RET, ev);
+		mlog_event_set_str(e, MLOG_K_FN, "request_irq", 11);
+		mlog_event_set(e, MLOG_K_DEV, q->dev);
+		mlog_event_set(e, MLOG_K_RET, 0);
+	}
+	e = stim(n, MLOG_V_FREE_IRQ, q->dev, ev);
+	mlog_event_set(e, MLOG_K_VEC, q->index);
+	q->started = false;
+	q->active = false;
+}
+
+static void ev_activate(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
+	int64_t v;
+	struct nvirq *q;
+	struct mlog_event *e;
+
+	if (need(n, ev, "virq", &v))
+		return;
+	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
+		return;
+	q = &n->virq[v];
+	if (t->stim == S_NONE && !q->active) {
+		/* a freed irq requested again: request_irq reactivates it */
+		e = stim(n, MLOG_V_REQUEST_IRQ, q->dev, ev);
+		mlog_event_set(e, MLOG_K_VEC, q->index);
+		q->started = true;
+	}
+	q->active = true;
+}
+
+static void ev_msi_domain_alloc(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
+	int dev = dev_of_domain(n, ev);
+	int64_t virq, nr, index, hwirq;
+	struct mlog_event *e;
+
+	if (dev < 0)
+		dev = t->cur_dev;
+	if (dev < 0)
+		return;
+	if (need(n, ev, "virq", &virq) || need(n, ev, "msi_index", &index) ||
+	    need(n, ev, "msi_hwirq", &hwirq))
+		return;
+	nr = fnum_or(ev, "nr_irqs", 1);
+	if (!virq_ok((uint32_t)virq) || nr < 1 || virq + nr > NORM_MAX_VIRQ) {
+		nerr(n, ev->line, "msi_domain_alloc: irq %" PRId64 "+%" PRId64 " out of range", virq, nr);
+		return;
+	}
+	prove_gaps(n, (uint32_t)virq, (uint32_t)nr, (uint64_t)hwirq, ev->line);
+	for (int64_t i = 0; i < nr; i++) {
+		struct nvirq *q = &n->virq[virq + i];
+
+		q->dev = (int16_t)dev;
+		q->index = (uint16_t)(index + i);
+		q->active = false;
+		q->started = false;
+		q->traced = true;
+	}
+	e = obs(n, MLOG_V_O_MSI_IRQ, ev);
+	mlog_event_set(e, MLOG_K_DEV, dev);
+	mlog_event_set(e, MLOG_K_INDEX, index);
+	mlog_event_set(e, MLOG_K_VIRQ, virq);
+	mlog_event_set(e, MLOG_K_HWIRQ, hwirq);
+}
+
+static void devid_seen(struct ingest_norm *n, int dev, uint32_t devid, uint32_t line)
+{
+	struct ndev *x = &n->dev[dev];
+
+	if (x->has_devid)
+		return;
+	x->has_devid = true;
+	x->devid = devid;
+	at(n, line, x->devid_at);
+	n->decls->dev[dev].devid = devid;
+}
+
+/* Is this devres work of the unbind in progress?  Then the unbind goes first. */
+static void devres_event(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
+	if (t->stim == S_NONE && n->unbind_dev >= 0 && !n->unbind_done)
+		unbind_now(n, ev);
+}
+
+static int handle(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	const char *nm = ev->name;
+	struct task *t = task_get(n, ev->pid);
+	struct mlog_event *e;
+	int64_t a, b, c, d;
+	int dev;
+
+	if (!strcmp(nm, "pci_alloc_irq_vectors_affinity")) {
+		ev_alloc_entry(n, t, ev, S_ALLOC);
+	} else if (!strcmp(nm, "pci_alloc_irq_vectors_affinity_ret")) {
+		ev_alloc_ret(n, t, ev, S_ALLOC, "pci_alloc_irq_vectors");
+	} else if (!strcmp(nm, "pci_enable_msix_range")) {
+		ev_alloc_entry(n, t, ev, S_MSIX_RANGE);
+	} else if (!strcmp(nm, "pci_enable_msix_range_ret")) {
+		ev_alloc_ret(n, t, ev, S_MSIX_RANGE, "pci_enable_msix_range");
+	} else if (!strcmp(nm, "pci_enable_msi")) {
+		ev_alloc_entry(n, t, ev, S_ENABLE_MSI);
+	} else if (!strcmp(nm, "pci_enable_msi_ret")) {
+		ev_alloc_ret(n, t, ev, S_ENABLE_MSI, "pci_enable_msi");
+	} else if (!strcmp(nm, "__pci_enable_msix_range") || !strcmp(nm, "__pci_enable_msi_range")) {
+		t->er_dev = dev_of(n, ev, "name");
+		t->er_type = strstr(nm, "msix") ? MLOG_TYPE_MSIX : MLOG_TYPE_MSI;
+		t->er_min = (int)fnum_or(ev, "minvec", 0);
+		t->er_max = (int)fnum_or(ev, "maxvec", 0);
+		if (t->er_dev >= 0)
+			t->cur_dev = t->er_dev;
+	} else if (!strcmp(nm, "__pci_enable_msix_range_ret") ||
+		   !strcmp(nm, "__pci_enable_msi_range_ret")) {
+		if (t->er_dev < 0 || need(n, ev, "ret", &a))
+			return 0;
+		if (a == -22 && t->er_type == MLOG_TYPE_MSIX && !n->dev[t->er_dev].no_msix) {
+			n->dev[t->er_dev].no_msix = true;
+			at(n, ev->line, n->dev[t->er_dev].no_msix_at);
+		}
+		e = obs(n, MLOG_V_O_PCI_ENABLE_RANGE, ev);
+		mlog_event_set(e, MLOG_K_DEV, t->er_dev);
+		mlog_event_set(e, MLOG_K_TYPE, t->er_type);
+		mlog_event_set(e, MLOG_K_MIN, t->er_min);
+		mlog_event_set(e, MLOG_K_MAX, t->er_max);
+		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
+		t->er_dev = -1;
+	} else if (!strcmp(nm, "pci_free_irq_vectors")) {
+		ev_free_entry(n, t, ev, MLOG_V_PCI_FREE_IRQ_VECTORS);
+	} else if (!strcmp(nm, "pci_disable_msix")) {
+		ev_free_entry(n, t, ev, MLOG_V_PCI_DISABLE_MSIX);
+	} else if (!strcmp(nm, "pci_disable_msi")) {
+		ev_free_entry(n, t, ev, MLOG_V_PCI_DISABLE_MSI);
+	} else if (!strcmp(nm, "pcim_msi_release")) {
+		dev = dev_of(n, ev, "name");
+		if (dev < 0)
+			return 0;
+		devres_event(n, t, ev);
+		e = obs(n, MLOG_V_O_PCIM_MSI_RELEASE, ev);
+		mlog_event_set(e, MLOG_K_DEV, dev);
+		t->free_dev = dev;
+		t->free_pcim = true;
+	} else if (!strcmp(nm, "pci_setup_msix_device_domain") ||
+		   !strcmp(nm, "pci_setup_msi_device_domain")) {
+		bool x = strstr(nm, "msix") != NULL;
+
+		dev = dev_of(n, ev, "name");
+		t->dd_type = x ? MLOG_TYPE_MSIX : MLOG_TYPE_MSI;
+		if (dev >= 0 && fnum(ev, "hwsize", &a)) {
+			struct ndev *nd = &n->dev[dev];
+
+			if (x && !nd->msix_ev) {
+				nd->msix_ev = (uint32_t)a;
+				at(n, ev->line, nd->msix_ev_at);
+			} else if (!x && !nd->msi_ev) {
+				nd->msi_ev = (uint32_t)a;
+				at(n, ev->line, nd->msi_ev_at);
+			}
+		}
+	} else if (!strcmp(nm, "msi_create_device_irq_domain")) {
+		t->cdom_dev = dev_of(n, ev, "devname");
+		t->cdom_hwsize = (int)fnum_or(ev, "hwsize", 0);
+		if (t->cdom_dev >= 0)
+			t->cur_dev = t->cdom_dev;
+	} else if (!strcmp(nm, "msi_create_device_irq_domain_ret")) {
+		if (t->cdom_dev < 0 || need(n, ev, "ret", &a))
+			return 0;
+		e = obs(n, MLOG_V_O_MSI_CREATE_DOMAIN, ev);
+		mlog_event_set(e, MLOG_K_DEV, t->cdom_dev);
+		if (t->dd_type >= 0)
+			mlog_event_set(e, MLOG_K_TYPE, t->dd_type);
+		mlog_event_set(e, MLOG_K_HWSIZE, t->cdom_hwsize);
+		mlog_event_set(e, MLOG_K_RET, a ? 1 : 0);
+		t->cdom_dev = -1;
+		t->dd_type = -1;
+	} else if (!strcmp(nm, "msi_remove_device_irq_domain")) {
+		dev = dev_of(n, ev, "devname");
+		if (dev < 0)
+			return 0;
+		devres_event(n, t, ev);
+		e = obs(n, MLOG_V_O_MSI_REMOVE_DOMAIN, ev);
+		mlog_event_set(e, MLOG_K_DEV, dev);
+		t->remove_dev = dev;
+		t->teardown_done = false;
+	} else if (!strcmp(nm, "msi_domain_ops_teardown") || !strcmp(nm, "its_msi_teardown_parent")) {
+		dev = dev_of_domain(n, ev);
+		if (dev < 0)
+			dev = t->remove_dev;
+		if (dev < 0 || (t->teardown_done && dev == t->remove_dev))
+			return 0;
+		e = obs(n, MLOG_V_O_MSI_TEARDOWN, ev);
+		mlog_event_set(e, MLOG_K_DEV, dev);
+		if (dev == t->remove_dev)
+			t->teardown_done = true;
+	} else if (!strcmp(nm, "its_msi_teardown")) {
+		if (need(n, ev, "dev_id", &a))
+			return 0;
+		e = obs(n, MLOG_V_O_ITS_MSI_TEARDOWN, ev);
+		mlog_event_set(e, MLOG_K_DEVID, a);
+	} else if (!strcmp(nm, "its_pci_msi_prepare")) {
+		t->pp_dev = dev_of(n, ev, "devname");
+		t->pp_nvec = (int)fnum_or(ev, "nvec", 0);
+		t->pp_emitted = false;
+	} else if (!strcmp(nm, "its_pci_msi_prepare_ret")) {
+		if (t->pp_dev < 0 || need(n, ev, "ret", &a))
+			return 0;
+		e = obs(n, MLOG_V_O_MSI_PREPARE, ev);
+		mlog_event_set(e, MLOG_K_DEV, t->pp_dev);
+		mlog_event_set(e, MLOG_K_NVEC, t->pp_nvec);
+		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
+		t->pp_dev = -1;
+		t->pp_emitted = true;
+	} else if (!strcmp(nm, "msi_domain_prepare_irqs")) {
+		t->mp_dev = dev_of(n, ev, "devname");
+		t->mp_nvec = (int)fnum_or(ev, "nvec", 0);
+		t->pp_emitted = false;
+	} else if (!strcmp(nm, "msi_domain_prepare_irqs_ret")) {
+		if (t->mp_dev < 0 || need(n, ev, "ret", &a))
+			return 0;
+		if (!t->pp_emitted) {
+			e = obs(n, MLOG_V_O_MSI_PREPARE, ev);
+			mlog_event_set(e, MLOG_K_DEV, t->mp_dev);
+			mlog_event_set(e, MLOG_K_NVEC, t->mp_nvec);
+			mlog_event_set(e, MLOG_K_RET, (int32_t)a);
+		}
+		t->mp_dev = -1;
+		t->pp_emitted = false;
+	} else if (!strcmp(nm, "its_msi_prepare")) {
+		t->ip_dev = dev_of(n, ev, "devname");
+		t->ip_nvec = (int)fnum_or(ev, "nvec", 0);
+		if (t->ip_dev >= 0 && need(n, ev, "dev_id", &a) == 0) {
+			t->ip_devid = (uint32_t)a;
+			devid_seen(n, t->ip_dev, (uint32_t)a, ev->line);
+		}
+	} else if (!strcmp(nm, "its_msi_prepare_ret")) {
+		if (t->ip_dev < 0 || need(n, ev, "ret", &a))
+			return 0;
+		e = obs(n, MLOG_V_O_ITS_MSI_PREPARE, ev);
+		mlog_event_set(e, MLOG_K_DEV, t->ip_dev);
+		mlog_event_set(e, MLOG_K_DEVID, t->ip_devid);
+		mlog_event_set(e, MLOG_K_NVEC, t->ip_nvec);
+		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
+		t->ip_dev = -1;
+	} else if (!strcmp(nm, "its_create_device")) {
+		if (need(n, ev, "dev_id", &a) || need(n, ev, "nvecs", &b))
+			return 0;
+		t->cd_devid = (uint32_t)a;
+		t->cd_nvecs = (uint32_t)b;
+		t->cd_open = true;
+	} else if (!strcmp(nm, "its_create_device_ret")) {
+		if (!t->cd_open || need(n, ev, "its_dev", &a))
+			return 0;
+		e = obs(n, MLOG_V_O_ITS_CREATE_DEVICE, ev);
+		mlog_event_set(e, MLOG_K_DEVID, t->cd_devid);
+		mlog_event_set(e, MLOG_K_NVECS, t->cd_nvecs);
+		if (a) {
+			if (need(n, ev, "nr_ites", &b) || need(n, ev, "lpi_base", &c) ||
+			    need(n, ev, "nr_lpis", &d))
+				return 0;
+			mlog_event_set(e, MLOG_K_NR_ITES, b);
+			mlog_event_set(e, MLOG_K_LPI_BASE, c);
+			mlog_event_set(e, MLOG_K_NR_LPIS, d);
+			mlog_event_set(e, MLOG_K_RET, 0);
+		} else {
+			mlog_event_set(e, MLOG_K_RET, -12);
+		}
+		t->cd_open = false;
+	} else if (!strcmp(nm, "its_build_mapd_cmd")) {
+		if (need(n, ev, "dev_id", &a) || need(n, ev, "nr_ites", &b) || need(n, ev, "valid", &c))
+			return 0;
+		e = obs(n, MLOG_V_O_MAPD, ev);
+		mlog_event_set(e, MLOG_K_DEVID, a);
+		mlog_event_set(e, MLOG_K_NR_ITES, b);
+		mlog_event_set(e, MLOG_K_VALID, c ? 1 : 0);
+	} else if (!strcmp(nm, "__msi_domain_alloc_irqs") ||
+		   !strcmp(nm, "msi_domain_alloc_irqs_descs_locked") ||
+		   !strcmp(nm, "msi_domain_alloc_irqs_all_locked") ||
+		   !strcmp(nm, "msi_domain_alloc_irqs_range_locked")) {
+		dev = dev_of(n, ev, "devname");
+		if (dev >= 0)
+			t->cur_dev = dev;
+	} else if (!strcmp(nm, "msi_domain_alloc")) {
+		ev_msi_domain_alloc(n, t, ev);
+	} else if (!strcmp(nm, "its_irq_domain_alloc")) {
+		if (need(n, ev, "dev_id", &a) || need(n, ev, "lpi_base", &b))
+			return 0;
+		t->ia_devid = (uint32_t)a;
+		t->ia_lpi_base = (uint32_t)b;
+		t->ia_nr = (uint32_t)fnum_or(ev, "nr_irqs", 1);
+		t->ia_open = true;
+	} else if (!strcmp(nm, "its_irq_domain_alloc_ret")) {
+		if (!t->ia_open || need(n, ev, "ret", &a))
+			return 0;
+		if (a) {
+			e = obs(n, MLOG_V_O_ITS_ALLOC_FAIL, ev);
+			mlog_event_set(e, MLOG_K_DEVID, t->ia_devid);
+			mlog_event_set(e, MLOG_K_NR, t->ia_nr);
+			mlog_event_set(e, MLOG_K_RET, (int32_t)a);
+		}
+		t->ia_open = false;
+	} else if (!strcmp(nm, "its_irq_gic_domain_alloc")) {
+		if (!t->ia_open || need(n, ev, "virq", &a) || need(n, ev, "hwirq", &b))
+			return 0;
+		if ((uint64_t)b < t->ia_lpi_base)
+			return nerr(n, ev->line, "its_irq_gic_domain_alloc: LPI %" PRId64
+				    " below the device's lpi_base %u", b, t->ia_lpi_base);
+		e = obs(n, MLOG_V_O_ITS_IRQ, ev);
+		mlog_event_set(e, MLOG_K_DEVID, t->ia_devid);
+		mlog_event_set(e, MLOG_K_VIRQ, a);
+		mlog_event_set(e, MLOG_K_EVENTID, b - t->ia_lpi_base);
+		mlog_event_set(e, MLOG_K_LPI, b);
+	} else if (!strcmp(nm, "its_irq_domain_activate")) {
+		ev_activate(n, t, ev);
+	} else if (!strcmp(nm, "its_build_mapti_cmd")) {
+		if (need(n, ev, "dev_id", &a) || need(n, ev, "event_id", &b) ||
+		    need(n, ev, "phys_id", &c))
+			return 0;
+		e = obs(n, MLOG_V_O_MAPTI, ev);
+		mlog_event_set(e, MLOG_K_DEVID, a);
+		mlog_event_set(e, MLOG_K_EVENTID, b);
+		mlog_event_set(e, MLOG_K_LPI, c);
+	} else if (!strcmp(nm, "its_irq_domain_deactivate")) {
+		ev_deactivate(n, t, ev);
+	} else if (!strcmp(nm, "its_build_discard_cmd")) {
+		if (need(n, ev, "dev_id", &a) || need(n, ev, "event_id", &b))
+			return 0;
+		e = obs(n, MLOG_V_O_DISCARD, ev);
+		mlog_event_set(e, MLOG_K_DEVID, a);
+		mlog_event_set(e, MLOG_K_EVENTID, b);
+	} else if (!strcmp(nm, "irq_domain_free_irqs")) {
+		if (need(n, ev, "virq", &a))
+			return 0;
+		b = fnum_or(ev, "nr_irqs", 1);
+		if (!virq_ok((uint32_t)a) || n->virq[a].dev < 0)
+			return 0;	/* not an MSI irq */
+		e = obs(n, MLOG_V_O_IRQ_FREE, ev);
+		mlog_event_set(e, MLOG_K_VIRQ, a);
+		mlog_event_set(e, MLOG_K_NR, b);
+		for (int64_t i = 0; i < b && a + i < NORM_MAX_VIRQ; i++) {
+			n->virq[a + i].dev = -1;
+			n->virq[a + i].active = false;
+			n->virq[a + i].started = false;
+		}
+	} else if (!strcmp(nm, "its_lpi_free")) {
+		if (need(n, ev, "base", &a) || need(n, ev, "nr_ids", &b))
+			return 0;
+		e = obs(n, MLOG_V_O_ITS_LPI_FREE, ev);
+		mlog_event_set(e, MLOG_K_LPI_BASE, a);
+		mlog_event_set(e, MLOG_K_NR_LPIS, b);
+	}
+	return n->failed ? -1 : 0;
+}
+
+int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	struct mlog_event *e;
+
+	if (n->failed)
+		return -1;
+	if (ev->ts_us)
+		n->last_ts = ev->ts_us;
+	if (ev->kind == INGEST_LOST || ev->kind == INGEST_CPU_STARTED) {
+		flush(n, true);
+		if (ev->kind == INGEST_CPU_STARTED)
+			comment(n, "CPU %u buffer started here: its earlier events were overwritten "
+				"(count unknown, at least one)", ev->cpu);
+		e = emit_new(n);
+		mlog_event_init(e, MLOG_V_LOST);
+		e->line = ev->line;
+		mlog_event_set(e, MLOG_K_COUNT, ev->lost ? (int64_t)(ev->lost > 1000000 ? 1000000 : ev->lost) : 1);
+		mlog_event_set(e, MLOG_K_CPU, ev->cpu);
+		if (ev->ts_us)
+			mlog_event_set(e, MLOG_K_T, (int64_t)ev->ts_us);
+		n->nlost++;
+		flush(n, true);
+		return n->failed ? -1 : 0;
+	}
+	if (!ev->system || !ev->name)
+		return 0;
+	n->seen_event = true;
+	if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print")) {
+		marker(n, ev);
+		return n->failed ? -1 : 0;
+	}
+	if (strcmp(ev->system, "msilc"))
+		return 0;
+	if (!n->have_probes)
+		probe_accepted(n, ev->name, strlen(ev->name));
+	if (handle(n, ev))
+		return -1;
+	flush(n, false);
+	return n->failed ? -1 : 0;
+}
+
+/* ---- construction ---- */
+
+void ingest_norm_set_cpus(struct ingest_norm *n, uint32_t cpus)
+{
+	n->cpus_input = cpus;
+	if (!n->cpus && cpus && cpus <= 256)
+		n->cpus = cpus;
+}
+
+void ingest_norm_set_input(struct ingest_norm *n, const char *name)
+{
+	const char *slash = name ? strrchr(name, '/') : NULL;
+
+	snprintf(n->input, sizeof(n->input), "%s", slash ? slash + 1 : name ? name : "");
+}
+
+void ingest_norm_set_release(struct ingest_norm *n, const char *release)
+{
+	if (!n->release[0] && release)
+		snprintf(n->release, sizeof(n->release), "%s", release);
+}
+
+struct ingest_norm *ingest_norm_new(const struct ingest_norm_opts *o, struct mlog_error *err)
+{
+	struct ingest_norm *n = calloc(1, sizeof(*n));
+
+	memset(err, 0, sizeof(*err));
+	if (!n || !(n->decls = calloc(1, sizeof(*n->decls)))) {
+		free(n);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	if (o->release)
+		snprintf(n->release, sizeof(n->release), "%s", o->release);
+	if (o->arch)
+		snprintf(n->arch, sizeof(n->arch), "%s", o->arch);
+	n->kind = o->kind;
+	n->file = xstrdup(o->file);
+	n->tool = xstrdup(o->tool);
+	n->comment = xstrdup(o->comment);
+	n->cpus = o->cpus;
+	n->nr_irqs = 64;
+	n->unbind_dev = -1;
+	for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++)
+		n->virq[v].dev = -1;
+	n->spool = tmpfile();
+	if (!n->spool) {
+		snprintf(err->msg, sizeof(err->msg), "cannot create a temporary file: %s",
+			 strerror(errno));
+		ingest_norm_free(n);
+		return NULL;
+	}
+	if ((o->devices && read_devices(n, o->devices, err)) ||
+	    (o->interrupts && read_interrupts(n, o->interrupts, err)) ||
+	    (o->probes && read_probes(n, o->probes, err))) {
+		ingest_norm_free(n);
+		return NULL;
+	}
+	if (!n->cpus && n->irq_cpus)
+		n->cpus = n->irq_cpus;
+	/* devices that hold MSI irqs before the recording are declared first */
+	for (uint32_t i = 0; i < n->npre; i++) {
+		int dev = dev_declare(n, n->pre[i].bdf, 0);
+
+		if (dev < 0) {
+			*err = n->err;
+			ingest_norm_free(n);
+			return NULL;
+		}
+		n->dev[dev].pre = true;
+		n->virq[n->pre[i].virq].dev = (int16_t)dev;
+		n->virq[n->pre[i].virq].index = (uint16_t)n->pre[i].index;
+		n->virq[n->pre[i].virq].active = true;
+		n->virq[n->pre[i].virq].started = n->pre[i].requested;
+	}
+	return n;
+}
+
+void ingest_norm_free(struct ingest_norm *n)
+{
+	if (!n)
+		return;
+	if (n->spool)
+		fclose(n->spool);
+	free(n->pend);
+	free(n->file);
+	free(n->tool);
+	free(n->comment);
+	free(n->decls);
+	free(n);
+}
+
+/* ---- the header, at the end ---- */
+
+static int put_event(FILE *out, const struct mlog_decls *d, const struct mlog_event *e,
+		     struct mlog_error *err)
+{
+	if (mlog_write_event(out, d, e) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void put_comment(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+}
+
+/* Fill the capability sizes of @i and say where they come from. */
+static void device_caps(struct ingest_norm *n, int i, char *why, size_t size)
+{
+	struct mlog_device_decl *dd = &n->decls->dev[i];
+	struct ndev *x = &n->dev[i];
+	const struct tdev *t = x->table >= 0 ? &n->table[x->table] : NULL;
+	size_t w = 0;
+
+	why[0] = 0;
+	if (t && t->has_msix) {
+		dd->msix = t->msix;
+		w += (size_t)snprintf(why + w, size - w, "msix=%u from the device table line %u",
+				      t->msix, t->line);
+	} else if (x->msix_ev) {
+		dd->msix = x->msix_ev;
+		w += (size_t)snprintf(why + w, size - w,
+				      "msix=%u: pci_setup_msix_device_domain hwsize at %s",
+				      x->msix_ev, x->msix_ev_at);
+	} else if (x->no_msix) {
+		dd->msix = 0;
+		w += (size_t)snprintf(why + w, size - w,
+				      "no MSI-X: __pci_enable_msix_range returned -22 at %s",
+				      x->no_msix_at);
+	} else if (x->max_granted) {
+		dd->msix = x->max_granted;
+		w += (size_t)snprintf(why + w, size - w,
+				      "msix=%u: at least the vectors granted (no table, no hwsize)",
+				      x->max_granted);
+	}
+	if (w >= size)
+		w = size - 1;
+	if (t && t->has_msi) {
+		dd->msi = t->msi;
+		snprintf(why + w, size - w, "%smsi=%u from the device table line %u", w ? "; " : "",
+			 t->msi, t->line);
+	} else if (x->msi_ev) {
+		dd->msi = x->msi_ev;
+		snprintf(why + w, size - w, "%smsi=%u: pci_setup_msi_device_domain hwsize at %s",
+			 w ? "; " : "", x->msi_ev, x->msi_ev_at);
+	}
+}
+
+static int list_irqs(const struct ingest_norm *n, const uint64_t *map, char *buf, size_t size)
+{
+	size_t w = 0;
+
+	buf[0] = 0;
+	for (uint32_t v = 1; v < NORM_MAX_VIRQ; v++) {
+		uint32_t e;
+
+		if (!test_bit64(map, v))
+			continue;
+		for (e = v; e + 1 < NORM_MAX_VIRQ && test_bit64(map, e + 1); e++)
+			;
+		if (e == v)
+			w += (size_t)snprintf(buf + w, w < size ? size - w : 0, "%s%u", w ? "," : "", v);
+		else
+			w += (size_t)snprintf(buf + w, w < size ? size - w : 0, "%s%u-%u", w ? "," : "",
+					      v, e);
+		v = e;
+	}
+	return w < size ? 0 : -1;
+}
+
+int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
+{
+	struct mlog_decls *d = n->decls;
+	struct mlog_event *e = &n->scratch;
+	uint64_t used[(NORM_MAX_VIRQ + 63) / 64];
+	char why[512], list[256];
+	int c;
+
+	memset(err, 0, sizeof(*err));
+	if (n->failed) {
+		*err = n->err;
+		return -1;
+	}
+	end_action(n);
+	flush(n, true);
+	if (n->failed) {
+		*err = n->err;
+		return -1;
+	}
+	if (!n->release[0]) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "the input does not say which kernel recorded it: pass --kernel RELEASE");
+		return -1;
+	}
+	if (!n->arch[0])
+		snprintf(n->arch, sizeof(n->arch), "%s",
+			 strstr(n->release, "amd64") || strstr(n->release, "x86") ? "x86_64" : "arm64");
+	if (strcmp(n->arch, "arm64") && strcmp(n->arch, "x86_64")) {
+		snprintf(err->msg, sizeof(err->msg), "unknown architecture \"%s\" (arm64 or x86_64)",
+			 n->arch);
+		return -1;
+	}
+	if (!n->cpus)
+		n->cpus = 2;
+
+	if (n->comment) {
+		const char *p = n->comment;
+
+		while (*p) {
+			size_t len = strcspn(p, "\n");
+
+			fprintf(out, "# %.*s\n", (int)len, p);
+			p += len;
+			if (*p)
+				p++;
+		}
+	}
+	/* header */
+	mlog_event_init(e, MLOG_V_NONE);
+	mlog_event_set(e, MLOG_K_VERSION, MLOG_FORMAT_VERSION);
+	if (put_event(out, d, e, err))
+		return -1;
+	mlog_event_init(e, MLOG_V_KERNEL);
+	mlog_event_set_str(e, MLOG_K_RELEASE, n->release, strlen(n->release));
+	mlog_event_set(e, MLOG_K_ARCH, strcmp(n->arch, "arm64") ? MLOG_ARCH_X86_64 : MLOG_ARCH_ARM64);
+	if (put_event(out, d, e, err))
+		return -1;
+	mlog_event_init(e, MLOG_V_SOURCE);
+	mlog_event_set(e, MLOG_K_KIND, n->kind);
+	if (n->file)
+		mlog_event_set_str(e, MLOG_K_FILE, n->file, strlen(n->file));
+	if (n->tool)
+		mlog_event_set_str(e, MLOG_K_TOOL, n->tool, strlen(n->tool));
+	if (put_event(out, d, e, err))
+		return -1;
+
+	/* machine: irq numbers in use at the start */
+	memset(used, 0, sizeof(used));
+	for (size_t k = 0; k < sizeof(used) / sizeof(used[0]); k++)
+		used[k] = n->irq_listed[k] | n->gap[k];
+	if (list_irqs(n, used, list, sizeof(list))) {
+		snprintf(err->msg, sizeof(err->msg), "irqs_used does not fit in one line");
+		return -1;
+	}
+	put_comment(out, "machine: cpus=%u from %s", n->cpus,
+		    n->have_interrupts && n->irq_cpus ? "the CPU columns of --interrupts" :
+		    n->cpus_input ? "the trace header" : "the default (nothing says)");
+	if (list[0]) {
+		char a[256], b[256];
+
+		list_irqs(n, n->irq_listed, a, sizeof(a));
+		list_irqs(n, n->gap, b, sizeof(b));
+		put_comment(out, "irqs_used: %s%s%s%s%s", a[0] ? a : "", a[0] ? " are listed by --interrupts" : "",
+			    a[0] && b[0] ? "; " : "", b,
+			    b[0] ? " were taken by code the probes do not see (a traced allocation "
+				   "skipped them: irq_domain_alloc_descs takes the lowest free number "
+				   "from its hint)" : "");
+	}
+	if (n->gap_conflict)
+		put_comment(out, "WARNING: %s", n->gap_note);
+	mlog_event_init(e, MLOG_V_MACHINE);
+	mlog_event_set(e, MLOG_K_CPUS, n->cpus);
+	if (list[0])
+		mlog_event_set_str(e, MLOG_K_IRQS_USED, list, strlen(list));
+	if (put_event(out, d, e, err))
+		return -1;
+	if (!strcmp(n->arch, "arm64")) {
+		d->nits = 1;
+		snprintf(d->its[0].name, sizeof(d->its[0].name), "its0");
+		mlog_event_init(e, MLOG_V_ITS_DECL);
+		mlog_event_set_str(e, MLOG_K_NAME, "its0", 4);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+	for (uint32_t i = 0; i < d->ndev; i++) {
+		struct mlog_device_decl *dd = &d->dev[i];
+		struct ndev *x = &n->dev[i];
+		uint32_t rid = dd->bdf & 0xffff;
+
+		device_caps(n, (int)i, why, sizeof(why));
+		if (!x->has_devid) {
+			dd->devid = rid;
+			put_comment(out, "%s: name from %s; devid=0x%x is the requester ID (no "
+				    "its_msi_prepare in the trace; on this machine every traced DevID "
+				    "equals the RID); %s", dd->name, x->origin, rid, why[0] ? why : "no capability evidence");
+		} else {
+			put_comment(out, "%s: name from %s; devid=0x%x from its_msi_prepare at %s; %s",
+				    dd->name, x->origin, x->devid, x->devid_at,
+				    why[0] ? why : "no capability evidence");
+		}
+		mlog_event_init(e, MLOG_V_DEVICE);
+		mlog_event_set_str(e, MLOG_K_NAME, dd->name, strlen(dd->name));
+		mlog_event_set(e, MLOG_K_BUS, MLOG_BUS_PCI);
+		mlog_event_set(e, MLOG_K_BDF, dd->bdf);
+		mlog_event_set(e, MLOG_K_DEVID, dd->devid);
+		if (dd->msi)
+			mlog_event_set(e, MLOG_K_MSI, dd->msi);
+		if (dd->msix)
+			mlog_event_set(e, MLOG_K_MSIX, dd->msix);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+	if (!n->have_probes) {
+		/* without a probe list: the kinds the trace shows */
+		put_comment(out, "observes: no --probes list; the kinds below are those the trace shows");
+	} else {
+		put_comment(out, "observes: the kinds the accepted probes (--probes) can see");
+	}
+	if (n->observes) {
+		mlog_event_init(e, MLOG_V_OBSERVES);
+		mlog_event_set(e, MLOG_K_KINDS, (int64_t)n->observes);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+
+	/* state before the recording */
+	if (n->npre) {
+		fputc('\n', out);
+		put_comment(out, "Before the recording: --interrupts lists MSI irqs that no traced "
+			    "allocation made. The driver's own request is not recorded; these are the "
+			    "smallest calls that give that state.");
+		for (uint32_t i = 0; i < d->ndev; i++) {
+			uint32_t nvec = 0;
+			bool msix = d->dev[i].msix > 0;
+
+			if (!n->dev[i].pre)
+				continue;
+			for (uint32_t k = 0; k < n->npre; k++) {
+				if (dev_find(n, n->pre[k].bdf) != (int)i)
+					continue;
+				if (n->pre[k].index + 1 > nvec)
+					nvec = n->pre[k].index + 1;
+				if (n->pre[k].msix_known)
+					msix = n->pre[k].msix;
+				put_comment(out, "irq %u = %s vector %u%s%s%s", n->pre[k].virq,
+					    d->dev[i].name, n->pre[k].index,
+					    n->pre[k].requested ? ", requested by \"" : " (not requested)",
+					    n->pre[k].what, n->pre[k].requested ? "\"" : "");
+			}
+			mlog_event_init(e, MLOG_V_PCI_ALLOC_IRQ_VECTORS);
+			mlog_event_set(e, MLOG_K_DEV, i);
+			mlog_event_set(e, MLOG_K_MIN, nvec);
+			mlog_event_set(e, MLOG_K_MAX, nvec);
+			mlog_event_set(e, MLOG_K_FLAGS, msix ? MLOG_PCI_IRQ_MSIX : MLOG_PCI_IRQ_MSI);
+			if (put_event(out, d, e, err))
+				return -1;
+			for (uint32_t k = 0; k < n->npre; k++) {
+				if (dev_find(n, n->pre[k].bdf) != (int)i || !n->pre[k].requested)
+					continue;
+				mlog_event_init(e, MLOG_V_REQUEST_IRQ);
+				mlog_event_set(e, MLOG_K_DEV, i);
+				mlog_event_set(e, MLOG_K_VEC, n->pre[k].index);
+				if (put_event(out, d, e, err))
+					return -1;
+			}
+		}
+		mlog_event_init(e, MLOG_V_RECORDING_STARTS);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+	fputc('\n', out);
+
+	/* the body */
+	if (fflush(n->spool) || fseek(n->spool, 0, SEEK_SET)) {
+		snprintf(err->msg, sizeof(err->msg), "cannot read the spool file: %s", strerror(errno));
+		return -1;
+	}
+	while ((c = getc(n->spool)) != EOF)
+		if (putc(c, out) == EOF)
+			break;
+	if (ferror(n->spool) || ferror(out) || fflush(out)) {
+		snprintf(err->msg, sizeof(err->msg), "cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
