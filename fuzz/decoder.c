@@ -36,7 +36,44 @@ void fz_options_default(struct fz_options *o)
 {
 	o->profile = -1;
 	o->toggle_mask = (1u << FZ_NSWITCH) - 1;
-	o->faults = true;
+	o->fault_mask = (1u << ML_F__COUNT) - 1;
+}
+
+/*
+ * fuzz_model_616 hunts new bugs on 6.16: free_lpi_range failing loses its
+ * range by design (spec section 8, fault point 4) and the model reports that
+ * LPI leak untagged, so the campaign leaves that point out.
+ */
+static const struct {
+	const char *name;
+	const char *profile;
+	bool toggles;
+	uint32_t no_faults;
+} targets[] = {
+	{ "fuzz_model", NULL, true, 0 },
+	{ "fuzz_model_615", "6.15", false, 0 },
+	{ "fuzz_model_615_bytes", "6.15", false, 0 },
+	{ "fuzz_model_616", "6.16", false, 1u << ML_F_FREE_LPI_RANGE },
+};
+
+const char *const fz_targets[] = {
+	"fuzz_model", "fuzz_model_615", "fuzz_model_615_bytes", "fuzz_model_616", NULL
+};
+
+int fz_target_options(const char *target, struct fz_options *o)
+{
+	fz_options_default(o);
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		if (strcmp(targets[i].name, target))
+			continue;
+		if (targets[i].profile)
+			o->profile = fz_profile_index(targets[i].profile);
+		if (!targets[i].toggles)
+			o->toggle_mask = 0;
+		o->fault_mask &= ~targets[i].no_faults;
+		return 0;
+	}
+	return -1;
 }
 
 int fz_profile_index(const char *name)
@@ -293,7 +330,7 @@ static bool decode_op(const struct rd *r, size_t off, const struct fz_options *o
 	enum ml_op_kind twin;
 	uint32_t need;
 
-	if (code == FZ_OP_FAULT && !o->faults)
+	if (code == FZ_OP_FAULT && !(o->fault_mask >> (c % ML_F__COUNT) & 1))
 		return false;
 	memset(op, 0, sizeof(*op));
 	op->kind = op_kind[code];

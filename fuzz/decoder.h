@@ -46,7 +46,8 @@
  *     msi_device_domain_alloc_wired: hwirq = A | B << 16
  *     platform_device_msi_init_and_alloc_irqs: nvec = A
  *     cpu_offline / cpu_online: cpu = A % CPUs
- *     fault: point = C % points, skip = A, count = B ? B : 1
+ *     fault: point = C % points, skip = A, count = B ? B : 1 (a point the
+ *       target does not allow: the record is dropped)
  *
  * Mapping of impossible operations: a PCI operation goes to the next
  * present PCI device, a device-domain operation to the next present
@@ -145,11 +146,20 @@ struct fz_scenario {
 struct fz_options {
 	int profile;			/* index into ml_profiles(), -1: the input's */
 	uint8_t toggle_mask;		/* switch toggles allowed (0: the pure profile) */
-	bool faults;			/* false: fault records are dropped */
+	uint32_t fault_mask;		/* fault points allowed (bit per enum ml_fault);
+					 * records of the others are dropped */
 };
 
 /* Every toggle and fault point allowed, profile from the input. */
 void fz_options_default(struct fz_options *o);
+/*
+ * The options of a fuzz target by name ("fuzz_model", "fuzz_model_615",
+ * "fuzz_model_616", ...): the targets and "msilab decode --target" share
+ * this table.  0, or -1 for an unknown name.
+ */
+int fz_target_options(const char *target, struct fz_options *o);
+/* Names of the targets of fz_target_options(), NULL-terminated. */
+extern const char *const fz_targets[];
 /* Index of a profile by name, -1 if unknown. */
 int fz_profile_index(const char *name);
 

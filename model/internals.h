@@ -79,6 +79,9 @@ struct ml_domain {
 	uint32_t nteardown;
 	uint32_t nmapped;
 	bool p1_reported;
+	bool p3_reported;
+	int prep_its_dev;	/* the its_device prepare created or found (INV-P3) */
+	uint32_t prep_gen;
 };
 
 /** struct ml_desc - struct msi_desc */
@@ -128,6 +131,7 @@ enum ml_shared_cause { ML_SHARED_NO, ML_SHARED_ALIAS, ML_SHARED_REPREPARE };
 struct ml_its_device {
 	bool live;
 	bool shared;
+	bool was_shared;	/* seen shared at an operation boundary (INV-I8) */
 	enum ml_shared_cause shared_cause;
 	int its;
 	uint32_t gen;

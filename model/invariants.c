@@ -12,6 +12,7 @@
 enum {
 	REP_I1 = 1 << 0, REP_I2 = 1 << 1, REP_I3 = 1 << 2, REP_I7 = 1 << 3,
 	REP_M1 = 1 << 4, REP_M2 = 1 << 5, REP_M3 = 1 << 6, REP_C1 = 1 << 7,
+	REP_I8 = 1 << 8,
 };
 
 /* A set bit of @d's EventID map that no live irq accounts for, or -1. */
@@ -61,14 +62,20 @@ static void check_its_devices(struct ml_ctx *m)
 {
 	uint32_t nirq[ML_MAX_ITS_DEVS];
 	uint32_t mapped[ML_MAX_ITS_DEVS];
+	uint32_t users[ML_MAX_ITS_DEVS];
 
 	memset(nirq, 0, sizeof(nirq[0]) * m->nitsdev);
+	memset(users, 0, sizeof(users[0]) * m->nitsdev);
 	memset(mapped, 0, sizeof(mapped[0]) * m->nitsdev);
 	for (uint32_t v = 1; v <= m->virq_hw; v++) {
 		const struct ml_irq *irq = &m->irq[v];
 
-		if (irq->allocated && irq->its_level && irq->its_dev >= 0)
+		if (irq->allocated && irq->its_level && irq->its_dev >= 0) {
 			nirq[irq->its_dev]++;
+			/* an irq whose descriptor or domain is gone can never be freed */
+			if (!irq->leaked)
+				users[irq->its_dev]++;
+		}
 	}
 	for (uint32_t i = 0; i < m->ndom; i++) {
 		const struct ml_domain *dm = &m->dom[i];
@@ -117,14 +124,24 @@ static void check_its_devices(struct ml_ctx *m)
 		}
 
 		/* INV-I3 (quiescent form): nobody owns it any more, yet it stays */
-		if (!nirq[i] && !mapped[i] && !(d->reported & REP_I3) &&
+		/* INV-I8: shared is one-way */
+		if (d->was_shared && !d->shared && !(d->reported & REP_I8)) {
+			d->reported |= REP_I8;
+			ml_violate(m, "INV-I8", NULL,
+				   "its_device DevID 0x%x was shared and is not any more", d->devid);
+		}
+		if (d->shared)
+			d->was_shared = true;
+
+		if (!users[i] && !mapped[i] && !(d->reported & REP_I3) &&
 		    (!d->shared || d->shared_cause == ML_SHARED_REPREPARE) &&
 		    (!ml_sw(m, ML_SW_ITS_FREE_ON_EMPTY) || d->shared || w)) {
 			d->reported |= REP_I3;
-			ml_violate(m, "INV-I3", leak_bug(m, d),
+			ml_violate(m, "INV-I3", nirq[i] ? "B10" : leak_bug(m, d),
 				   "its_device DevID 0x%x keeps LPIs %u-%u (%u) and its ITT mapped, but no "
-				   "irq and no MSI domain uses it any more%s%s", d->devid, d->lpi_base,
+				   "irq and no MSI domain uses it any more%s%s%s", d->devid, d->lpi_base,
 				   d->lpi_base + d->nr_lpis - 1, d->nr_lpis,
+				   nirq[i] ? ": only leaked irqs, which can never be freed, still point at it" : "",
 				   d->shared ? ": it was marked shared by a second prepare" : "",
 				   w ? ": EventIDs are still set" : "");
 		}

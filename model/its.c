@@ -374,6 +374,14 @@ void its_msi_teardown(struct ml_ctx *m, int domain, struct ml_alloc_info *info)
 			   ml_dev_name(m, m->dom[domain].dev));
 		return;
 	}
+	if ((idx != m->dom[domain].prep_its_dev || info->its_dev_gen != m->dom[domain].prep_gen) &&
+	    !m->dom[domain].p3_reported) {
+		m->dom[domain].p3_reported = true;
+		ml_violate(m, "INV-P3", NULL,
+			   "its_msi_teardown on the domain of %s operates on DevID 0x%x, not on the "
+			   "its_device its prepare created or found", ml_dev_name(m, m->dom[domain].dev),
+			   m->itsdev[idx].devid);
+	}
 	d = &m->itsdev[idx];
 	ml_event_init(&ev, ML_EV_ITS_MSI_TEARDOWN);
 	ev.devid = d->devid;
@@ -542,14 +550,29 @@ static int its_select_cpu(const struct ml_ctx *m)
 }
 
 /* its_irq_domain_activate(): MAPTI then SYNC to the target's collection */
+/* INV-I6: every use of an its_device must find it on the ITS's list */
+static bool irq_dev_ok(struct ml_ctx *m, uint32_t virq, const char *what)
+{
+	const struct ml_irq *irq = &m->irq[virq];
+
+	if (irq->its_dev >= 0 && its_dev_valid(m, irq->its_dev, irq->its_dev_gen))
+		return true;
+	ml_violate(m, "INV-I6", NULL, "%s of irq %u uses an its_device that was freed", what, virq);
+	return false;
+}
+
 int its_irq_domain_activate(struct ml_ctx *m, uint32_t virq)
 {
 	struct ml_irq *irq = &m->irq[virq];
-	struct ml_its_device *d = &m->itsdev[irq->its_dev];
+	struct ml_its_device *d;
 	struct ml_event ev;
 	char why[200];
-	int cpu = its_select_cpu(m);
+	int cpu;
 
+	if (!irq_dev_ok(m, virq, "its_irq_domain_activate"))
+		return ML_EINVAL;
+	d = &m->itsdev[irq->its_dev];
+	cpu = its_select_cpu(m);
 	if (cpu < 0)
 		return ML_EINVAL;
 	irq->cpu = (uint32_t)cpu;
@@ -570,10 +593,13 @@ int its_irq_domain_activate(struct ml_ctx *m, uint32_t virq)
 void its_irq_domain_deactivate(struct ml_ctx *m, uint32_t virq)
 {
 	struct ml_irq *irq = &m->irq[virq];
-	struct ml_its_device *d = &m->itsdev[irq->its_dev];
+	struct ml_its_device *d;
 	struct ml_event ev;
 	char why[200];
 
+	if (!irq_dev_ok(m, virq, "its_irq_domain_deactivate"))
+		return;
+	d = &m->itsdev[irq->its_dev];
 	if (m->cpu_lpis[irq->cpu])
 		m->cpu_lpis[irq->cpu]--;
 	ml_event_init(&ev, ML_EV_DISCARD);
@@ -596,6 +622,8 @@ void its_cpu_offline(struct ml_ctx *m, uint32_t cpu)
 		int to;
 
 		if (!irq->allocated || !irq->its_level || !irq->activated || irq->cpu != cpu)
+			continue;
+		if (!irq_dev_ok(m, v, "its_set_affinity"))
 			continue;
 		to = its_select_cpu(m);
 		if (to < 0)

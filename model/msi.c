@@ -61,7 +61,7 @@ static void domain_name(const struct ml_ctx *m, int domain, char *buf, size_t n)
 	};
 
 	if (d->kind == ML_DOM_GLOBAL_PCI)
-		snprintf(buf, n, "ITS-PCI-MSI (global, for %s)", ml_dev_name(m, d->dev));
+		snprintf(buf, n, "the global ITS-PCI-MSI domain");
 	else
 		snprintf(buf, n, "%s%s", prefix[d->kind], ml_dev_name(m, d->dev));
 }
@@ -227,8 +227,9 @@ static int msi_domain_prepare_irqs(struct ml_ctx *m, int domain, int dev, int nv
 		*reported = true;
 		domain_name(m, domain, name, sizeof(name));
 		ml_violate(m, "INV-P1", "B1",
-			   "msi_prepare ran %u times on %s (this time nvec %d): once per allocation, "
-			   "not once per domain lifetime", *count, name, nvec);
+			   "msi_prepare ran %u times for %s on %s (this time nvec %d): once per "
+			   "allocation, not once per domain lifetime", *count, ml_dev_name(m, dev), name,
+			   nvec);
 	}
 	return 0;
 }
@@ -241,6 +242,17 @@ static int populate_alloc_info(struct ml_ctx *m, int domain, int dev, int nvec,
 
 	if (ml_sw(m, ML_SW_PREPARE_AT_CREATE) && d->kind != ML_DOM_GLOBAL_PCI) {
 		*arg = d->template;
+		/* INV-P3: the copy must point at the device prepare(D) gave */
+		if ((arg->its_dev != d->prep_its_dev || arg->its_dev_gen != d->prep_gen) &&
+		    !d->p3_reported) {
+			char name[96];
+
+			d->p3_reported = true;
+			domain_name(m, domain, name, sizeof(name));
+			ml_violate(m, "INV-P3", NULL,
+				   "an allocation on %s uses a template whose its_device is not the one "
+				   "its prepare created or found", name);
+		}
 		return 0;
 	}
 	return msi_domain_prepare_irqs(m, domain, dev, nvec, arg);
@@ -314,6 +326,8 @@ bool msi_create_device_irq_domain(struct ml_ctx *m, int dev, enum ml_domain_kind
 			dm->live = false;
 			goto out;
 		}
+		dm->prep_its_dev = dm->template.its_dev;
+		dm->prep_gen = dm->template.its_dev_gen;
 	}
 	ok = true;
 out:

@@ -5,7 +5,8 @@
  * Inputs: ftrace text (/sys/kernel/tracing/trace) or `trace-cmd report`
  * text.  Several inputs are consecutive slices of one recording (for
  * example trace-boot.txt then trace-unbind-bind.txt) and make one .mlog.
- * A trace.dat (magic "\x17\x08\x44tracing") needs the libtracecmd ingest.
+ * A trace.dat (magic "\x17\x08\x44tracing") goes through the libtracecmd
+ * ingest, ingest_tracedat() (replay/ingest_tracedat.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +24,8 @@ void cmd_convert_usage(FILE *f)
 		"                      [--note TEXT]...\n"
 		"\n"
 		"Convert a real kernel trace of the msilc probe group into a .mlog.\n"
-		"INPUT is ftrace text (/sys/kernel/tracing/trace) or `trace-cmd report` text;\n"
+		"INPUT is ftrace text (/sys/kernel/tracing/trace), `trace-cmd report` text or a\n"
+		"trace-cmd trace.dat (not compressed);\n"
 		"several INPUTs are consecutive slices of one recording, read in order.\n"
 		"\n"
 		"  -o, --output FILE     write the .mlog here (default: standard output)\n"
@@ -63,13 +65,21 @@ static char *command_line(int argc, char **argv)
 		return NULL;
 	p = s + sprintf(s, "msilab");
 	for (int i = 0; i < argc; i++) {
-		bool quote = !argv[i][0] || strpbrk(argv[i], " \t\"'\\$") != NULL;
+		bool quote = !argv[i][0] || strpbrk(argv[i], " \t\"'\\$`") != NULL;
+
+		/* where the output went is not part of how it was made */
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(argv[i], "-o", 2) || !strncmp(argv[i], "--output=", 9))
+			continue;
 
 		*p++ = ' ';
 		if (quote)
 			*p++ = '"';
 		for (const char *q = argv[i]; *q; q++) {
-			if (quote && (*q == '"' || *q == '\\' || *q == '$'))
+			if (quote && (*q == '"' || *q == '\\' || *q == '$' || *q == '`'))
 				*p++ = '\\';
 			*p++ = *q;
 		}
@@ -96,11 +106,13 @@ static int convert_one(const char *path, struct ingest_norm *n, struct mlog_erro
 	}
 	got = fread(magic, 1, sizeof(magic), f);
 	if (got == sizeof(magic) && !memcmp(magic, INGEST_TRACEDAT_MAGIC, sizeof(magic))) {
+		/* a trace-cmd trace.dat: replay/ingest_tracedat.c (libtracecmd) */
 		fclose(f);
-		snprintf(err->msg, sizeof(err->msg),
-			 "trace.dat input needs the libtracecmd ingest (not built yet); "
-			 "convert `trace-cmd report -i %.100s` text instead", path);
-		return -1;
+		ingest_norm_set_input(n, path);
+		ret = ingest_tracedat(path, n, err);
+		if (ret && !err->file[0])
+			snprintf(err->file, sizeof(err->file), "%s", path);
+		return ret;
 	}
 	if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		fclose(f);
@@ -140,7 +152,7 @@ int cmd_convert(int argc, char **argv)
 	o.kind = MLOG_SRC_FTRACE;
 	o.tool = "msilab convert";
 	cmd = command_line(argc, argv);
-	while ((c = getopt_long(argc, argv, "+o:k:a:d:i:p:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:a:d:i:p:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;

@@ -205,7 +205,7 @@ static int parse_profile_comment(const char *text, struct fz_scenario *s, char *
 	len = strcspn(p, "+- \t");
 	if (len >= sizeof(pname) || (memcpy(pname, p, len), pname[len] = 0,
 				     (idx = fz_profile_index(pname)) < 0)) {
-		snprintf(err, n, "\"%s\": unknown profile", text);
+		snprintf(err, n, "\"%.80s\": unknown profile (outside the fuzz vocabulary)", text);
 		return -1;
 	}
 	s->profile = (unsigned int)idx;
@@ -218,7 +218,7 @@ static int parse_profile_comment(const char *text, struct fz_scenario *s, char *
 		len = strcspn(p, "+- \t");
 		sw = ml_switch_lookup(p, len);
 		if (sw < 0) {
-			snprintf(err, n, "\"%s\": unknown switch \"%.*s\"", text, (int)len, p);
+			snprintf(err, n, "\"%.80s\": unknown switch \"%.*s\"", text, (int)len, p);
 			return -1;
 		}
 		s->sw = on ? s->sw | 1ull << sw : s->sw & ~(1ull << sw);
@@ -234,7 +234,7 @@ static int parse_profile_comment(const char *text, struct fz_scenario *s, char *
 		for (unsigned int i = 0; i < FZ_NSWITCH; i++)
 			mask |= 1ull << fz_switch_list[i];
 		if ((s->sw ^ list[idx].sw) & ~mask) {
-			snprintf(err, n, "\"%s\": only these switches can be set in a fuzz input:", text);
+			snprintf(err, n, "\"%.80s\": only these switches can be set in a fuzz input:", text);
 			for (unsigned int i = 0; i < FZ_NSWITCH; i++) {
 				size_t l = strlen(err);
 
@@ -249,20 +249,20 @@ static int parse_profile_comment(const char *text, struct fz_scenario *s, char *
 static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, char *err, size_t n)
 {
 	if (d->arch != MLOG_ARCH_ARM64) {
-		snprintf(err, n, "arch x86_64: the fuzz vocabulary is arm64 only");
+		snprintf(err, n, "arch x86_64: outside the fuzz vocabulary (arm64 only)");
 		return -1;
 	}
 	if (d->nr_irqs && d->nr_irqs != 64) {
-		snprintf(err, n, "machine nr_irqs=%u: the fuzz vocabulary has 64 only", d->nr_irqs);
+		snprintf(err, n, "machine nr_irqs=%u: outside the fuzz vocabulary (64 only)", d->nr_irqs);
 		return -1;
 	}
 	if (d->irqs_used[0]) {
-		snprintf(err, n, "machine irqs_used: not in the fuzz vocabulary");
+		snprintf(err, n, "machine irqs_used: outside the fuzz vocabulary (no irqs in use at start)");
 		return -1;
 	}
 	s->cpus = d->has_machine ? d->cpus : 2;
 	if (d->nits > 1) {
-		snprintf(err, n, "%u ITSes: the fuzz vocabulary has one", d->nits);
+		snprintf(err, n, "%u ITSes: outside the fuzz vocabulary (one ITS)", d->nits);
 		return -1;
 	}
 	s->lpi_bits = d->nits ? d->its[0].lpi_bits : 16;
@@ -271,7 +271,7 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 	s->devid_bits = d->nits ? d->its[0].devid_bits : 16;
 	s->ite_size = d->nits ? d->its[0].ite_size : 8;
 	if (d->ndev < 1 || d->ndev > FZ_MAX_DEVS) {
-		snprintf(err, n, "%u devices: the fuzz vocabulary has 1 to %d", d->ndev, FZ_MAX_DEVS);
+		snprintf(err, n, "%u devices: outside the fuzz vocabulary (1 to %d)", d->ndev, FZ_MAX_DEVS);
 		return -1;
 	}
 	s->ndev = d->ndev;
@@ -282,12 +282,12 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 		memset(f, 0, sizeof(*f));
 		if (m->bus == MLOG_BUS_PCI) {
 			if (m->wired) {
-				snprintf(err, n, "device %s: a wired PCI device is not in the fuzz vocabulary",
+				snprintf(err, n, "device %s: wired=1 on a PCI device is outside the fuzz vocabulary",
 					 m->name);
 				return -1;
 			}
 			if (m->bdf >> 16) {
-				snprintf(err, n, "device %s: PCI segment %u: the fuzz vocabulary has segment 0 only",
+				snprintf(err, n, "device %s: PCI segment %u is outside the fuzz vocabulary (segment 0)",
 					 m->name, m->bdf >> 16);
 				return -1;
 			}
@@ -302,7 +302,7 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 		f->alias = m->alias;
 		f->devid = m->devid;
 		if (m->its > 0) {
-			snprintf(err, n, "device %s: a second ITS is not in the fuzz vocabulary", m->name);
+			snprintf(err, n, "device %s: a second ITS is outside the fuzz vocabulary", m->name);
 			return -1;
 		}
 	}
@@ -354,7 +354,8 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 				if (ml_profile_from_release(d->release, &p) ||
 				    (idx = fz_profile_index(p.name)) < 0) {
 					snprintf(err->msg, sizeof(err->msg),
-						 "kernel release \"%s\" maps to no profile", d->release);
+						 "kernel release \"%s\" maps to no profile (outside the fuzz vocabulary)",
+						 d->release);
 					goto bad;
 				}
 				s->profile = (unsigned int)idx;
@@ -365,12 +366,12 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 			have_decls = true;
 		}
 		if (s->nops == FZ_MAX_OPS) {
-			snprintf(err->msg, sizeof(err->msg), "more than %d stimuli", FZ_MAX_OPS);
+			snprintf(err->msg, sizeof(err->msg), "more than %d stimuli: outside the fuzz vocabulary", FZ_MAX_OPS);
 			goto bad_line;
 		}
 		op = &s->op[s->nops];
 		if (replay_op_from_event(ev, op)) {
-			snprintf(err->msg, sizeof(err->msg), "%s is not a model operation",
+			snprintf(err->msg, sizeof(err->msg), "%s is not a model operation (outside the fuzz vocabulary)",
 				 mlog_verb_name(ev->verb));
 			goto bad_line;
 		}
@@ -390,7 +391,8 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 
 		if (!have_profile) {
 			if (ml_profile_from_release(d->release, &p) || (idx = fz_profile_index(p.name)) < 0) {
-				snprintf(err->msg, sizeof(err->msg), "kernel release \"%s\" maps to no profile",
+				snprintf(err->msg, sizeof(err->msg),
+					 "kernel release \"%s\" maps to no profile (outside the fuzz vocabulary)",
 					 d->release);
 				goto bad;
 			}
@@ -416,14 +418,18 @@ out:
 
 void cmd_decode_usage(FILE *f)
 {
-	fprintf(f, "usage: msilab decode [-o OUT] [--profile P] [--no-toggles] [--no-faults] INPUT\n\n"
-		"Print the .mlog scenario that a fuzz input (fuzz/decoder.h) stands for: what the\n"
-		"fuzz_model targets ran.  Replay it with msilab replay.\n\n"
-		"  -o, --output OUT  write to OUT instead of stdout\n"
-		"  -p, --profile P   the profile a fixed-profile target uses (fuzz_model_615: 6.15)\n"
-		"      --no-toggles  ignore the switch toggles (fixed-profile targets)\n"
-		"      --no-faults   drop the fault records (targets built without fault points)\n"
-		"  -h, --help        this text\n\n"
+	fprintf(f, "usage: msilab decode [-o OUT] [-t TARGET] [-p PROFILE] [--no-toggles] [--no-faults] INPUT\n\n"
+		"Print the .mlog scenario that a fuzz input (fuzz/decoder.h) stands for: what a\n"
+		"fuzz_model target ran.  Replay it with msilab replay.\n\n"
+		"  -o, --output OUT     write to OUT instead of stdout\n"
+		"  -t, --target TARGET  decode as TARGET does (default fuzz_model):");
+	for (const char *const *t = fz_targets; *t; t++)
+		fprintf(f, " %s", *t);
+	fprintf(f, "\n"
+		"  -p, --profile P      force the profile (as the fixed-profile targets do)\n"
+		"      --no-toggles     ignore the switch toggles\n"
+		"      --no-faults      drop the fault records (targets built with FZ_FAULTS=0)\n"
+		"  -h, --help           this text\n\n"
 		"Exit status: 0 done, 2 unreadable input or usage.\n");
 }
 
@@ -472,6 +478,7 @@ int cmd_decode(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "target", required_argument, NULL, 't' },
 		{ "no-toggles", no_argument, NULL, 'T' },
 		{ "no-faults", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
@@ -487,10 +494,16 @@ int cmd_decode(int argc, char **argv)
 	int c, ret = MSILAB_EXIT_OK;
 
 	fz_options_default(&o);
-	while ((c = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 't':
+			if (fz_target_options(optarg, &o)) {
+				fprintf(stderr, "msilab decode: unknown target \"%s\"\n", optarg);
+				return MSILAB_EXIT_USAGE;
+			}
 			break;
 		case 'p':
 			o.profile = fz_profile_index(optarg);
@@ -503,7 +516,7 @@ int cmd_decode(int argc, char **argv)
 			o.toggle_mask = 0;
 			break;
 		case 'F':
-			o.faults = false;
+			o.fault_mask = 0;
 			break;
 		case 'h':
 			cmd_decode_usage(stdout);
@@ -625,12 +638,6 @@ int cmd_encode(int argc, char **argv)
 	if (!s)
 		return MSILAB_EXIT_USAGE;
 	rc = fz_read_mlog(argv[optind], s, lines, &err);
-	if (rc == -2) {
-		/* valid .mlog, outside the fuzz vocabulary */
-		size_t l = strlen(err.msg);
-
-		snprintf(err.msg + l, sizeof(err.msg) - l, " (outside the fuzz vocabulary)");
-	}
 	if (rc) {
 		msilab_print_error(&err);
 		free(s);

@@ -85,7 +85,7 @@ struct ndev {
 	char no_msix_at[80];
 	uint32_t msi_ev;		/* MSI domain hwsize (6.16+: the MMC count) */
 	char msi_ev_at[80];
-	uint32_t max_granted;
+	uint32_t msix_granted, msi_granted;	/* most vectors a range call returned */
 	bool pcim_enabled;		/* pcim_enable_device emitted since the last unbind */
 	bool pre;			/* allocated before the recording */
 	char origin[64];		/* where the name comes from */
@@ -294,6 +294,7 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 	while (fgets(line, sizeof(line), f)) {
 		struct tdev *t;
 		char *hash, *tok, *save = NULL;
+		bool mmc = false, none = false;
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
@@ -324,9 +325,11 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 
 			if (!strcmp(tok, "no-MSI/MSI-X")) {
 				t->has_msi = t->has_msix = true;
+				none = true;
 			} else if (sscanf(tok, "MMC=%u(=%u", &a, &b) == 2) {
 				t->has_msi = true;
 				t->msi = b;
+				mmc = true;
 			} else if (sscanf(tok, "table_size=%u", &a) == 1) {
 				t->has_msix = true;
 				t->msix = a;
@@ -356,7 +359,7 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 			/* anything else (ids, class=, ctrl=, MME=, 64bit=...) is descriptive */
 		}
 		/* MSI@ without an MMC count: one vector */
-		if (t->has_msi && !t->msi && !strstr(line, "no-MSI"))
+		if (t->has_msi && !mmc && !none)
 			t->msi = 1;
 		n->ntable++;
 	}
@@ -989,8 +992,6 @@ static void ev_alloc_ret(struct ingest_norm *n, struct task *t, const struct ing
 			(n->npend - 1 - t->stim_pend) * sizeof(n->pend[0]));
 		n->pend[t->stim_pend] = it;
 	}
-	if (ret > 0 && (uint32_t)ret > n->dev[t->stim_dev].max_granted)
-		n->dev[t->stim_dev].max_granted = (uint32_t)ret;
 	e = obs(n, MLOG_V_O_RET, ev);
 	mlog_event_set_str(e, MLOG_K_FN, fn, strlen(fn));
 	mlog_event_set(e, MLOG_K_DEV, t->stim_dev);
@@ -1161,6 +1162,13 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		if (a == -22 && t->er_type == MLOG_TYPE_MSIX && !n->dev[t->er_dev].no_msix) {
 			n->dev[t->er_dev].no_msix = true;
 			at(n, ev->line, n->dev[t->er_dev].no_msix_at);
+		}
+		if (a > 0) {
+			uint32_t *g = t->er_type == MLOG_TYPE_MSIX ? &n->dev[t->er_dev].msix_granted :
+							     &n->dev[t->er_dev].msi_granted;
+
+			if ((uint32_t)a > *g)
+				*g = (uint32_t)a;
 		}
 		e = obs(n, MLOG_V_O_PCI_ENABLE_RANGE, ev);
 		mlog_event_set(e, MLOG_K_DEV, t->er_dev);
@@ -1574,11 +1582,11 @@ static void device_caps(struct ingest_norm *n, int i, char *why, size_t size)
 		w += (size_t)snprintf(why + w, size - w,
 				      "no MSI-X: __pci_enable_msix_range returned -22 at %s",
 				      x->no_msix_at);
-	} else if (x->max_granted) {
-		dd->msix = x->max_granted;
+	} else if (x->msix_granted) {
+		dd->msix = x->msix_granted;
 		w += (size_t)snprintf(why + w, size - w,
 				      "msix=%u: at least the vectors granted (no table, no hwsize)",
-				      x->max_granted);
+				      x->msix_granted);
 	}
 	if (w >= size)
 		w = size - 1;
@@ -1590,6 +1598,15 @@ static void device_caps(struct ingest_norm *n, int i, char *why, size_t size)
 		dd->msi = x->msi_ev;
 		snprintf(why + w, size - w, "%smsi=%u: pci_setup_msi_device_domain hwsize at %s",
 			 w ? "; " : "", x->msi_ev, x->msi_ev_at);
+	} else if (x->msi_granted) {
+		/* the MMC count is a power of two at least the vectors granted */
+		uint32_t m = 1;
+
+		while (m < x->msi_granted)
+			m <<= 1;
+		dd->msi = m;
+		snprintf(why + w, size - w, "%smsi=%u: at least the vectors granted (no table, no hwsize)",
+			 w ? "; " : "", m);
 	}
 }
 

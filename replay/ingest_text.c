@@ -33,6 +33,15 @@ static int fail(struct mlog_error *err, uint32_t line, const char *buf, const ch
 	return -1;
 }
 
+/* The blank-delimited token at @p, at most 31 bytes, into @out[32]. */
+static const char *token(const char *p, char *out)
+{
+	size_t n = strcspn(p, " \t");
+
+	snprintf(out, 32, "%.*s", (int)(n < 31 ? n : 31), p);
+	return out;
+}
+
 static const char *skip_blanks(const char *p)
 {
 	while (*p == ' ' || *p == '\t')
@@ -240,6 +249,7 @@ int ingest_text_line(struct ingest_text_state *st, char *buf, uint32_t lineno,
 		     struct ingest_event *ev, struct mlog_error *err)
 {
 	char *p, *task, *lb, *rb, *dash, *ts, *name, *q;
+	char tok[32];
 	int is_event;
 	uint64_t sec, frac;
 	size_t nfrac;
@@ -302,25 +312,28 @@ int ingest_text_line(struct ingest_text_state *st, char *buf, uint32_t lineno,
 	if (!(p > ts && p[-1] == ':')) {
 		/* the token is the latency column; the timestamp follows */
 		if (p - ts > 16)
-			return fail(err, lineno, buf, ts, "expected a timestamp after the CPU column, found \"%.20s\"",
-				    ts);
+			return fail(err, lineno, buf, ts,
+				    "expected a timestamp after the CPU column, found \"%s\"",
+				    token(ts, tok));
 		p = (char *)skip_blanks(p);
 		ts = p;
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 	}
 	if (!(p > ts && p[-1] == ':'))
-		return fail(err, lineno, buf, ts, "expected \"SECONDS.USECS:\", found \"%.20s\"", ts);
+		return fail(err, lineno, buf, ts, "expected \"SECONDS.USECS:\", found \"%s\"",
+			    token(ts, tok));
 	{
 		char *dot = memchr(ts, '.', (size_t)(p - ts));
 		size_t nsec;
 
+		snprintf(tok, sizeof(tok), "%.*s", (int)(p - ts), ts);
 		if (!dot)
-			return fail(err, lineno, buf, ts, "timestamp \"%.20s\" has no decimal point", ts);
+			return fail(err, lineno, buf, ts, "timestamp \"%s\" has no decimal point", tok);
 		nsec = (size_t)(dot - ts);
 		nfrac = (size_t)(p - 1 - dot - 1);
 		if (!all_digits(ts, nsec) || !all_digits(dot + 1, nfrac) || nfrac > 9 || nsec > 10)
-			return fail(err, lineno, buf, ts, "malformed timestamp \"%.20s\"", ts);
+			return fail(err, lineno, buf, ts, "malformed timestamp \"%s\"", tok);
 		sec = strtoull(ts, NULL, 10);
 		frac = strtoull(dot + 1, NULL, 10);
 		for (size_t i = nfrac; i < 9; i++)

@@ -276,6 +276,13 @@ struct replay_state {
 	bool in_step;
 	bool step_diverged;
 	bool lost;			/* events were lost: no more comparisons */
+	bool seen_obs;			/* an observation line was read */
+	bool recording;			/* recording_starts read, or observations seen */
+	uint32_t ndeferred;		/* "(nothing more)" findings of steps that may
+					 * still turn out to predate the recording */
+	struct { uint32_t line; char model[MLOG_MAX_LINE + 1]; uint32_t step_line;
+		 uint32_t step; char step_text[160]; } deferred[8];
+	uint32_t deferred_dropped;
 	uint64_t observes;
 	struct mlog_event tmp;		/* scratch, large */
 	struct mlog_event tmp2;
@@ -337,6 +344,26 @@ static const char *fmt_event(struct replay_state *st, const struct mlog_event *e
 	return buf;
 }
 
+/* The recording was on all along: the deferred findings stand. */
+static void flush_deferred(struct replay_state *st)
+{
+	char saved[MLOG_MAX_LINE + 1];
+	uint32_t saved_line = st->step_line;
+
+	snprintf(saved, sizeof(saved), "%s", st->step_text);
+	for (uint32_t i = 0; i < st->ndeferred; i++) {
+		st->step_line = st->deferred[i].step_line;
+		snprintf(st->step_text, sizeof(st->step_text), "%s", st->deferred[i].step_text);
+		report_divergence(st, st->deferred[i].line, "(nothing more)", st->deferred[i].model);
+		st->res->first_divergence.step = st->deferred[i].step;
+	}
+	st->res->divergences += st->deferred_dropped;
+	st->ndeferred = 0;
+	st->deferred_dropped = 0;
+	st->step_line = saved_line;
+	snprintf(st->step_text, sizeof(st->step_text), "%s", saved);
+}
+
 /* Compare one recorded observation with the model's next event. */
 static void compare_observation(struct replay_state *st, const struct mlog_event *rec)
 {
@@ -344,9 +371,12 @@ static void compare_observation(struct replay_state *st, const struct mlog_event
 	struct mlog_event *model = &st->tmp, *kern = &st->tmp2;
 	bool same = true;
 
-	if (st->lost || !st->in_step) {
-		return;
+	if (!st->recording) {
+		flush_deferred(st);
+		st->recording = true;
 	}
+	if (st->lost || !st->in_step)
+		return;
 	if (st->step_diverged)
 		return;
 	*kern = *rec;
@@ -403,8 +433,27 @@ static void finish_step(struct replay_state *st, uint32_t next_line)
 		st->res->compared++;
 		if (!st->step_diverged && (me = next_model_event(st))) {
 			replay_event_to_mlog(me, &st->tmp);
-			report_divergence(st, next_line, "(nothing more)",
-					  fmt_event(st, &st->tmp, st->buf_b));
+			fmt_event(st, &st->tmp, st->buf_b);
+			if (!st->recording) {
+				/*
+				 * No observation yet: this step may be part of the
+				 * initial state that a later recording_starts line
+				 * declares.  Decide when we know.
+				 */
+				if (st->ndeferred < sizeof(st->deferred) / sizeof(st->deferred[0])) {
+					typeof(st->deferred[0]) *d = &st->deferred[st->ndeferred++];
+
+					d->line = next_line;
+					d->step_line = st->step_line;
+					d->step = ml_step(st->m);
+					snprintf(d->model, sizeof(d->model), "%s", st->buf_b);
+					snprintf(d->step_text, sizeof(d->step_text), "%.150s", st->step_text);
+				} else {
+					st->deferred_dropped++;
+				}
+			} else {
+				report_divergence(st, next_line, "(nothing more)", st->buf_b);
+			}
 		}
 	} else if (st->observes) {
 		st->res->unknown++;
@@ -618,6 +667,19 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 			if (ev->verb == MLOG_V_LOST) {
 				finish_step(st, ev->line);
 				st->lost = true;
+			} else if (ev->verb == MLOG_V_RECORDING_STARTS) {
+				if (st->recording) {
+					ret = bad_input(st, ev->line, "%s", "recording_starts after the "
+							"first observation: the initial state must come first");
+					goto stop;
+				}
+				/* the steps so far built the initial state: not compared */
+				finish_step(st, ev->line);
+				res->initial_steps = res->steps;
+				res->compared = 0;
+				st->ndeferred = 0;
+				st->deferred_dropped = 0;
+				st->recording = true;
 			}
 			continue;
 		case MLOG_C_OBS:
@@ -647,8 +709,10 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 		st->in_step = true;
 		report_step(st, kret, ml_op_name(op.kind) && op.kind != ML_OP_FAULT);
 	}
+stop:
 	if (!ret) {
 		finish_step(st, 0);
+		flush_deferred(st);
 		ret = replay_exit_code(res);
 	}
 	mlog_reader_close(r);

@@ -216,15 +216,7 @@ static void test_p3_fires_template_not_prepare_device(void **state)
 	mh_clear(h);
 	assert_int_equal(mh_alloc(h, a, 1, 1, MSIX), 1);
 	assert_int_equal(mh_must(h, ML_EV_MAPTI, 0)->devid, 0x18);
-	/*
-	 * MODEL DISAGREES: spec §6.1 INV-P3 says every allocation on D uses a
-	 * copy of D's template whose scratchpad[0].ptr "equals the its_device
-	 * that prepare(D) created or found"; the model gives no violation: it
-	 * checks INV-P3 only in the B5 teardown path and does not remember which
-	 * device prepare(D) returned apart from the template itself.
-	 */
-	if (!mh_viol(h, "INV-P3", NULL))
-		skip();
+	/* spec §6.1 INV-P3: the copy must point at the device prepare(D) gave */
 	mh_assert_viol(h, "INV-P3", NULL);
 }
 
@@ -503,16 +495,11 @@ static void test_i3_quiescent_fires_b10_616(void **state)
 	assert_true(mh_itsdev(h, 0x10) >= 0);
 	mh_check(h);
 	/*
-	 * MODEL DISAGREES: spec §6.2 INV-I3 (quiescent form: "after every device
-	 * domain is removed (6.16+) ... the free list equals the initial single
-	 * range minus the ranges of devices that are shared", broken by B10) and
-	 * §7 B10 ("then INV-I3 on 6.16+") say INV-I3 fires once the domain is
-	 * gone; the model gives no INV-I3 because check_its_devices() counts the
-	 * leaked irqs (still allocated, marked leaked) as users of the device.
+	 * Spec §6.2 INV-I3 (quiescent form) and §7 B10 ("then INV-I3 on
+	 * 6.16+"): once the domain is gone, the leaked irqs can never be freed
+	 * and do not keep the device legitimately alive.
 	 */
-	if (!mh_viol(h, "INV-I3", NULL))
-		skip();
-	mh_assert_viol(h, "INV-I3", NULL);
+	mh_assert_viol(h, "INV-I3", "B10");
 }
 
 static void test_i3_quiescent_clean(void **state)
@@ -692,15 +679,8 @@ static void test_i6_fires_activate_on_stale_device(void **state)
 	virq = mh_virq(h, d, 0);
 	h->m->irq[virq].its_dev_gen += 100;
 	mh_clear(h);
-	assert_int_equal(mh_request(h, d, 0), 0);
-	/*
-	 * MODEL DISAGREES: spec §6.2 INV-I6 covers "every alloc/activate/
-	 * deactivate/free/teardown"; the model checks alloc, free and teardown
-	 * only: its_irq_domain_activate()/_deactivate() index the device without
-	 * its_dev_valid(), so this activation sends a MAPTI and reports nothing.
-	 */
-	if (!mh_viol(h, "INV-I6", NULL))
-		skip();
+	/* spec §6.2 INV-I6 covers activate: the model refuses the activation */
+	assert_int_equal(mh_request(h, d, 0), -22);
 	mh_assert_viol(h, "INV-I6", NULL);
 }
 
@@ -801,13 +781,7 @@ static void test_i8_fires_shared_cleared(void **state)
 	assert_true(mh_itsdev_must(h, 0x100)->shared);
 	mh_itsdev_must(h, 0x100)->shared = false;
 	mh_check(h);
-	/*
-	 * MODEL DISAGREES: spec §6.2 INV-I8 "shared never goes from true to
-	 * false"; the model has no record of the flag's history and checks only
-	 * the "never freed" half (inside its_free_device), so this gives nothing.
-	 */
-	if (!mh_viol(h, "INV-I8", NULL))
-		skip();
+	/* spec §6.2 INV-I8: shared never goes from true to false */
 	mh_assert_viol(h, "INV-I8", NULL);
 }
 

@@ -346,7 +346,7 @@ static void test_310_free_merge(void **state)
 
 	mh_config(h, "6.12");
 	for (int i = 0; i < 5; i++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "0000:00:0%d.0", i + 1);
 		d[i] = mh_pci(h, name, (uint32_t)(i + 1) << 3, (uint32_t)(i + 1) << 3, 0, 8);

@@ -7,8 +7,8 @@
 #   tools/bench/bench_replay.sh [BUILD_DIR [STIMULI]]
 #
 # BUILD_DIR defaults to build/release (configured with the release preset and
-# built when missing; msilab is always brought up to date), STIMULI to
-# 10000000.  gen_scenario writes two traces into BUILD_DIR/bench/, never into
+# built when missing; msilab is always brought up to date, unless MSILAB names
+# the binary to measure), STIMULI to 10000000.  gen_scenario writes two traces into BUILD_DIR/bench/, never into
 # the source tree:
 #   scenario-N.mlog      twelve PCI and two platform devices (replayed on 6.16)
 #   scenario-N-pci.mlog  the same without platform device MSI domains, which
@@ -43,8 +43,12 @@ done
 
 say() { printf 'bench_replay: %s\n' "$*" >&2; }
 
-# --- msilab, up to date ---
-if [ ! -f "$build/CMakeCache.txt" ]; then
+# --- msilab, up to date (or the one MSILAB names, as it is) ---
+if [ -n "${MSILAB:-}" ]; then
+	msilab=$MSILAB
+	[ -x "$msilab" ] || { echo "bench_replay: MSILAB=$msilab is not executable" >&2; exit 1; }
+	[ -f "$build/CMakeCache.txt" ] || mkdir -p "$build"
+elif [ ! -f "$build/CMakeCache.txt" ]; then
 	if [ "$build" != "$src/build/release" ]; then
 		echo "bench_replay: $build is not a configured build tree" >&2
 		exit 1
@@ -52,10 +56,12 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 	say "configuring the release preset"
 	(cd "$src" && cmake --preset release >/dev/null)
 fi
-say "building msilab in $build"
-cmake --build "$build" --target msilab >/dev/null
-msilab=$build/msilab
-[ -x "$msilab" ] || { echo "bench_replay: no $msilab after the build" >&2; exit 1; }
+if [ -z "${MSILAB:-}" ]; then
+	say "building msilab in $build"
+	cmake --build "$build" --target msilab >/dev/null
+	msilab=$build/msilab
+	[ -x "$msilab" ] || { echo "bench_replay: no $msilab after the build" >&2; exit 1; }
+fi
 
 # --- the generator: the CMake target when tools/bench is in the build,
 # otherwise compiled here (the top level may not add tools/bench yet) ---
@@ -150,7 +156,7 @@ lines() { wc -l <"$1" | tr -d ' '; }
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f", b / 1e6 }'; }
 echo
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "msilab:  $msilab ($(grep -E '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" | cut -d= -f2), $("$msilab" --version))"
+echo "msilab:  $msilab ($(grep -E '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" 2>/dev/null | cut -d= -f2 || true), $("$msilab" --version))"
 echo "files:   $full ($(lines "$full") lines, $(mb "$full") MB)"
 echo "         $pci ($(lines "$pci") lines, $(mb "$pci") MB)"
 echo "timing:  check best of 3, replay best of $runs; ops = stimuli replayed (steps)"

@@ -1,0 +1,1519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ingest_tracedat.c - a trace-cmd trace.dat (file versions 6 and 7,
+ * compressed or not) into the normalizer, through libtracecmd and
+ * libtraceevent.
+ *
+ * Two passes:
+ *
+ *  1. td_check_layout() walks the file's own structure (man 5
+ *     trace-cmd.dat.v6 / .v7) with bounds-checked reads: every header,
+ *     section and per-CPU data region must lie inside the file, every
+ *     option that points at a section must point at one, compressed CPU
+ *     data must be a well-formed chunk list.  libtracecmd 1.3 does not
+ *     check most of this (`trace-cmd report` prints nothing and exits 0
+ *     for a file cut anywhere in its data), so a truncated or damaged
+ *     file is refused here, naming what is missing, before libtracecmd
+ *     reads it.
+ *
+ *  2. libtracecmd opens the file and tracecmd_iterate_events() hands
+ *     every record of every CPU in timestamp order; libtraceevent finds
+ *     its event and we decode it into struct ingest_event exactly as the
+ *     ftrace text shows it, so the normalizer writes the same .mlog:
+ *     - kprobes (an event with __probe_ip, or __probe_func/__probe_ret_ip
+ *       for a kretprobe): the fetch args in format order, each printed
+ *       with the conversion of the event's print fmt ("0x%Lx", "%u",
+ *       "%d", "\"%s\"": __data_loc strings are decoded as strings);
+ *       the probe location as the kernel prints it ("func+0x0/0x150",
+ *       "caller+0x2b0/0x360 <- func") when the file's kallsyms knows the
+ *       addresses (module names, "[virtio_pci]", are not available
+ *       through libtraceevent and are left out), else the hex addresses;
+ *     - trace_marker writes: ftrace/print with one field "buf", without
+ *       the trailing newline (and blanks, as the text path strips them);
+ *     - any other event: its print fmt rendered by libtraceevent and split
+ *       into NAME=VALUE fields as the text path splits the ftrace line
+ *       (so irq_matrix's "avl=" is "avl", not the field name "available");
+ *     - a record that follows lost events first gives an INGEST_LOST.
+ *     Timestamps: ts_ns as recorded; ts_us rounded to the nearest
+ *     microsecond, which is what the kernel prints in the ftrace text.
+ *     Every field is bounds-checked against its record before it is read:
+ *     a record that does not hold its event's fields, and an event whose
+ *     format libtraceevent could not parse, are errors naming the event.
+ *
+ * After the last record each CPU must have been read to its last data
+ * page: libtracecmd ends a CPU's stream silently when a page cannot be
+ * read or decompressed, which would otherwise pass for a clean end.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <trace-cmd.h>
+#include <event-parse.h>
+
+#include "ingest.h"
+
+#define TD_MAX_CPUS		8192
+#define TD_MAX_SECTIONS		65536
+#define TD_MAX_CHUNK		(256u << 20)	/* uncompressed bytes per chunk */
+#define TD_NR_EVENT_IDS		65536		/* common_type is 16 bits */
+
+/* v7 section and option ids (trace-cmd.dat.v7(5)) */
+enum {
+	TD_OPT_DONE = 0,
+	TD_OPT_BUFFER = 3,
+	TD_OPT_UNAME = 5,
+	TD_OPT_CPUCOUNT = 8,
+	TD_OPT_STRINGS = 15,
+	TD_OPT_HEADER_INFO = 16,
+	TD_OPT_CMDLINES = 21,
+	TD_OPT_BUFFER_TEXT = 22,
+};
+
+#define TD_SEC_FL_COMPRESS	1
+
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+/*
+ * libtraceevent 1.7.1 leaks a few bytes for some print fmts it parses
+ * (tep_parse_event(), reached from tracecmd_open()); not ours to fix, and
+ * LeakSanitizer would fail every sanitized run that reads a trace.dat.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libtraceevent.so\n";
+}
+
+/* ... and quietly: a command's stderr is for its own messages */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+#endif
+
+/* ---------------------------------------------------------------- layout */
+
+struct td_cpu {
+	uint32_t id;
+	uint64_t off, size;	/* in the file */
+	uint64_t usize;		/* uncompressed bytes of ring-buffer pages */
+};
+
+struct td_section {
+	uint64_t off;		/* of the section header */
+	uint64_t size;		/* bytes after the 16-byte header */
+	uint16_t id, flags;
+	uint32_t strid;
+};
+
+struct td_layout {
+	int fd;
+	uint64_t fsize;
+	const char *path;
+	struct mlog_error *err;
+
+	int version;
+	bool big;
+	uint32_t page_size;
+	bool compressed;	/* v7 with an algorithm other than "none" */
+	uint32_t cpus;		/* CPUCOUNT option / v6 header, 0 unknown */
+	char release[128];	/* from the UNAME option */
+
+	struct td_cpu *cpu;	/* the top instance's CPU data */
+	uint32_t ncpu;
+
+	struct td_section *sec;	/* v7 */
+	uint32_t nsec;
+	uint64_t end;		/* reads must stay below (a section's end), 0: none */
+};
+
+static int td_fail(struct mlog_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int td_fail(struct mlog_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Read @len bytes at @off; @what names them in the message. */
+static int td_read(struct td_layout *l, uint64_t off, void *buf, size_t len,
+		   const char *what)
+{
+	ssize_t r;
+
+	if (off > l->fsize || len > l->fsize - off)
+		return td_fail(l->err,
+			       "truncated trace.dat: %s at offset %" PRIu64 " needs %zu bytes, the file ends at %" PRIu64,
+			       what, off, len, l->fsize);
+	if (l->end && (off > l->end || len > l->end - off))
+		return td_fail(l->err,
+			       "bad trace.dat: %s at offset %" PRIu64 " (%zu bytes) overruns its section, which ends at %" PRIu64,
+			       what, off, len, l->end);
+	while (len) {
+		r = pread(l->fd, buf, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return td_fail(l->err, "cannot read %s at offset %" PRIu64 ": %s", what, off,
+				       r < 0 ? strerror(errno) : "unexpected end of file");
+		buf = (char *)buf + r;
+		off += (uint64_t)r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static uint64_t td_num(const struct td_layout *l, const unsigned char *p, int size)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < size; i++)
+		v |= (uint64_t)p[l->big ? size - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static int td_u16(struct td_layout *l, uint64_t off, uint16_t *v, const char *what)
+{
+	unsigned char b[2];
+
+	if (td_read(l, off, b, 2, what))
+		return -1;
+	*v = (uint16_t)td_num(l, b, 2);
+	return 0;
+}
+
+static int td_u32(struct td_layout *l, uint64_t off, uint32_t *v, const char *what)
+{
+	unsigned char b[4];
+
+	if (td_read(l, off, b, 4, what))
+		return -1;
+	*v = (uint32_t)td_num(l, b, 4);
+	return 0;
+}
+
+static int td_u64(struct td_layout *l, uint64_t off, uint64_t *v, const char *what)
+{
+	unsigned char b[8];
+
+	if (td_read(l, off, b, 8, what))
+		return -1;
+	*v = td_num(l, b, 8);
+	return 0;
+}
+
+/* A NUL-terminated string of at most @max bytes at *@off; *@off moves past it. */
+static int td_str(struct td_layout *l, uint64_t *off, char *buf, size_t max,
+		  const char *what)
+{
+	size_t n = max;
+	char *nul;
+
+	if (*off >= l->fsize)
+		return td_fail(l->err, "truncated trace.dat: %s at offset %" PRIu64 " is missing, the file ends at %" PRIu64,
+			       what, *off, l->fsize);
+	if (n > l->fsize - *off)
+		n = (size_t)(l->fsize - *off);
+	if (l->end && *off < l->end && n > l->end - *off)
+		n = (size_t)(l->end - *off);
+	if (td_read(l, *off, buf, n, what))
+		return -1;
+	nul = memchr(buf, 0, n);
+	if (!nul) {
+		if (n < max)
+			return td_fail(l->err, "truncated trace.dat: %s at offset %" PRIu64 " is not terminated before the end of the file",
+				       what, *off);
+		return td_fail(l->err, "bad trace.dat: %s at offset %" PRIu64 " is longer than %zu bytes",
+			       what, *off, max - 1);
+	}
+	*off += (uint64_t)(nul - buf) + 1;
+	return 0;
+}
+
+/* Skip a block of @size bytes at *@off that must lie inside the file. */
+static int td_skip(struct td_layout *l, uint64_t *off, uint64_t size, const char *what)
+{
+	if (*off > l->fsize || size > l->fsize - *off)
+		return td_fail(l->err,
+			       "truncated trace.dat: %s at offset %" PRIu64 " promises %" PRIu64 " bytes, the file ends at %" PRIu64,
+			       what, *off, size, l->fsize);
+	if (l->end && (*off > l->end || size > l->end - *off))
+		return td_fail(l->err,
+			       "bad trace.dat: %s at offset %" PRIu64 " (%" PRIu64 " bytes) overruns its section, which ends at %" PRIu64,
+			       what, *off, size, l->end);
+	*off += size;
+	return 0;
+}
+
+/* A block: its @szlen-byte size at *@off, then its bytes; *@off moves past. */
+static int td_block(struct td_layout *l, uint64_t *off, int szlen, const char *szwhat,
+		    const char *what)
+{
+	uint64_t size;
+	uint32_t s32;
+
+	if (szlen == 4) {
+		if (td_u32(l, *off, &s32, szwhat))
+			return -1;
+		size = s32;
+	} else if (td_u64(l, *off, &size, szwhat)) {
+		return -1;
+	}
+	*off += (uint64_t)szlen;
+	return td_skip(l, off, size, what);
+}
+
+static void td_set_release(struct td_layout *l, const char *uname)
+{
+	/* "sysname release version machine", as trace-cmd record writes it */
+	const char *p = strchr(uname, ' ');
+	size_t n;
+
+	if (!p)
+		return;
+	p++;
+	n = strcspn(p, " ");
+	if (!n || n >= sizeof(l->release))
+		return;
+	memcpy(l->release, p, n);
+	l->release[n] = 0;
+}
+
+/*
+ * The per-CPU data of a compressed buffer: a chunk count, then chunks of
+ * (compressed size, uncompressed size, data).  Fills @c->usize.
+ */
+static int td_check_chunks(struct td_layout *l, struct td_cpu *c)
+{
+	uint64_t off = c->off, end = c->off + c->size, usize = 0;
+	uint32_t count, i, csz, usz;
+	char what[64];
+
+	if (!c->size)
+		return 0;
+	snprintf(what, sizeof(what), "the chunk count of CPU %u", c->id);
+	if (c->size < 4)
+		return td_fail(l->err, "bad trace.dat: the compressed data of CPU %u is %" PRIu64 " bytes, too short for its chunk count",
+			       c->id, c->size);
+	if (td_u32(l, off, &count, what))
+		return -1;
+	off += 4;
+	for (i = 0; i < count; i++) {
+		snprintf(what, sizeof(what), "chunk %u of CPU %u", i, c->id);
+		if (end - off < 8)
+			return td_fail(l->err, "bad trace.dat: CPU %u has %u compressed chunks but its data (%" PRIu64 " bytes at offset %" PRIu64 ") ends in the header of chunk %u",
+				       c->id, count, c->size, c->off, i);
+		if (td_u32(l, off, &csz, what) || td_u32(l, off + 4, &usz, what))
+			return -1;
+		off += 8;
+		if (csz > end - off)
+			return td_fail(l->err, "bad trace.dat: chunk %u of CPU %u (%u compressed bytes at offset %" PRIu64 ") overruns the CPU's data, which ends at %" PRIu64,
+				       i, c->id, csz, off, end);
+		if (!usz || usz > TD_MAX_CHUNK || usz % l->page_size)
+			return td_fail(l->err, "bad trace.dat: chunk %u of CPU %u claims %u uncompressed bytes (not a multiple of the %u-byte page)",
+				       i, c->id, usz, l->page_size);
+		off += csz;
+		usize += usz;
+	}
+	c->usize = usize;
+	return 0;
+}
+
+/* One CPU's region: [off, off + size) inside [lo, hi). */
+static int td_check_region(struct td_layout *l, const struct td_cpu *c,
+			   uint64_t lo, uint64_t hi, const char *where)
+{
+	if (c->off < lo || c->off > l->fsize || c->size > l->fsize - c->off)
+		return td_fail(l->err,
+			       "truncated trace.dat: the data of CPU %u (%" PRIu64 " bytes at offset %" PRIu64 ") goes past the end of the file (%" PRIu64 " bytes)",
+			       c->id, c->size, c->off, l->fsize);
+	if (c->size > hi - c->off)
+		return td_fail(l->err, "bad trace.dat: the data of CPU %u (%" PRIu64 " bytes at offset %" PRIu64 ") overruns %s, which ends at %" PRIu64,
+			       c->id, c->size, c->off, where, hi);
+	return 0;
+}
+
+static int td_add_cpus(struct td_layout *l, const struct td_cpu *cpus, uint32_t n)
+{
+	l->cpu = calloc(n ? n : 1, sizeof(*l->cpu));
+	if (!l->cpu)
+		return td_fail(l->err, "out of memory");
+	memcpy(l->cpu, cpus, n * sizeof(*cpus));
+	l->ncpu = n;
+	return 0;
+}
+
+/* ---- the metadata, laid out alike in v6 (in a row) and v7 (sections) */
+
+static int td_meta_headers(struct td_layout *l, uint64_t *off)
+{
+	char buf[16];
+
+	if (td_read(l, *off, buf, 12, "the \"header_page\" tag"))
+		return -1;
+	if (memcmp(buf, "header_page", 12))
+		return td_fail(l->err, "bad trace.dat: no \"header_page\" at offset %" PRIu64, *off);
+	*off += 12;
+	if (td_block(l, off, 8, "the header_page size", "the header_page"))
+		return -1;
+	if (td_read(l, *off, buf, 13, "the \"header_event\" tag"))
+		return -1;
+	if (memcmp(buf, "header_event", 13))
+		return td_fail(l->err, "bad trace.dat: no \"header_event\" at offset %" PRIu64, *off);
+	*off += 13;
+	return td_block(l, off, 8, "the header_event size", "the header_event");
+}
+
+static int td_meta_ftrace(struct td_layout *l, uint64_t *off)
+{
+	uint32_t n, i;
+
+	if (td_u32(l, *off, &n, "the ftrace format count"))
+		return -1;
+	*off += 4;
+	for (i = 0; i < n; i++)
+		if (td_block(l, off, 8, "an ftrace format size", "an ftrace event format"))
+			return -1;
+	return 0;
+}
+
+static int td_meta_events(struct td_layout *l, uint64_t *off)
+{
+	char buf[256];
+	uint32_t n, m, i, j;
+
+	if (td_u32(l, *off, &n, "the event system count"))
+		return -1;
+	*off += 4;
+	for (i = 0; i < n; i++) {
+		if (td_str(l, off, buf, sizeof(buf), "an event system name") ||
+		    td_u32(l, *off, &m, "an event count"))
+			return -1;
+		*off += 4;
+		for (j = 0; j < m; j++)
+			if (td_block(l, off, 8, "an event format size", "an event format"))
+				return -1;
+	}
+	return 0;
+}
+
+static int td_meta(struct td_layout *l, int id, uint64_t *off)
+{
+	switch (id) {
+	case 16:
+		return td_meta_headers(l, off);
+	case 17:
+		return td_meta_ftrace(l, off);
+	case 18:
+		return td_meta_events(l, off);
+	case 19:
+		return td_block(l, off, 4, "the kallsyms size", "the kallsyms");
+	case 20:
+		return td_block(l, off, 4, "the printk formats size", "the printk formats");
+	case 21:
+		return td_block(l, off, 8, "the saved cmdlines size", "the saved cmdlines");
+	}
+	return 0;
+}
+
+/* ---- version 6: one header after the other, then the CPU offset table */
+
+static int td_check_v6(struct td_layout *l, uint64_t off)
+{
+	char buf[256];
+	uint64_t size, hdr_end, top_table = 0;
+	uint32_t i, cpus;
+	uint16_t id;
+	struct td_cpu *cpu;
+	int ret = -1;
+
+	for (i = 16; i <= 21; i++)
+		if (td_meta(l, (int)i, &off))
+			return -1;
+	if (td_u32(l, off, &cpus, "the CPU count"))
+		return -1;
+	off += 4;
+	if (cpus > TD_MAX_CPUS)
+		return td_fail(l->err, "bad trace.dat: %u CPUs (at most %u)", cpus, TD_MAX_CPUS);
+	l->cpus = cpus;
+	if (td_read(l, off, buf, 10, "the data type (\"options\", \"flyrecord\")"))
+		return -1;
+	off += 10;
+	if (!memcmp(buf, "options  ", 10)) {
+		for (;;) {
+			uint32_t osize;
+
+			if (td_u16(l, off, &id, "an option id"))
+				return -1;
+			off += 2;
+			if (!id)
+				break;
+			if (td_u32(l, off, &osize, "an option size"))
+				return -1;
+			off += 4;
+			if (off > l->fsize || osize > l->fsize - off)
+				return td_fail(l->err, "truncated trace.dat: option %u at offset %" PRIu64 " promises %u bytes, the file ends at %" PRIu64,
+					       id, off, osize, l->fsize);
+			if (id == TD_OPT_UNAME && osize && osize < sizeof(buf)) {
+				if (td_read(l, off, buf, osize, "the uname option"))
+					return -1;
+				buf[osize] = 0;
+				td_set_release(l, buf);
+			}
+			if (id == TD_OPT_BUFFER) {
+				/* another instance: offset of its CPU table, name */
+				if (osize < 8 || td_u64(l, off, &size, "a buffer option"))
+					return td_fail(l->err, "bad trace.dat: buffer option at offset %" PRIu64 " is %u bytes",
+						       off, osize);
+				if (size > l->fsize || (uint64_t)cpus * 16 > l->fsize - size)
+					return td_fail(l->err, "truncated trace.dat: the CPU table of an instance at offset %" PRIu64 " lies past the end of the file (%" PRIu64 " bytes)",
+						       size, l->fsize);
+				if (!top_table)
+					top_table = size;	/* checked below */
+			}
+			off += osize;
+		}
+		if (td_read(l, off, buf, 10, "the data type (\"flyrecord\")"))
+			return -1;
+		off += 10;
+	}
+	(void)top_table;
+	if (!memcmp(buf, "latency  ", 10))
+		return td_fail(l->err, "latency-format trace.dat (the trace as text) is not supported: convert its text");
+	if (memcmp(buf, "flyrecord", 10))
+		return td_fail(l->err, "bad trace.dat: unknown data type \"%.9s\" at offset %" PRIu64, buf, off - 10);
+
+	cpu = calloc(cpus ? cpus : 1, sizeof(*cpu));
+	if (!cpu)
+		return td_fail(l->err, "out of memory");
+	hdr_end = off + (uint64_t)cpus * 16;
+	for (i = 0; i < cpus; i++) {
+		cpu[i].id = i;
+		if (td_u64(l, off, &cpu[i].off, "the CPU data offset table") ||
+		    td_u64(l, off + 8, &cpu[i].size, "the CPU data offset table"))
+			goto out;
+		off += 16;
+		if (td_check_region(l, &cpu[i], hdr_end, l->fsize, "the file"))
+			goto out;
+		cpu[i].usize = cpu[i].size;
+	}
+	ret = td_add_cpus(l, cpu, cpus);
+out:
+	free(cpu);
+	return ret;
+}
+
+/* ---- version 7: sections, found through chains of options sections */
+
+static const struct td_section *td_section_at(const struct td_layout *l, uint64_t off)
+{
+	uint32_t lo = 0, hi = l->nsec;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (l->sec[mid].off == off)
+			return &l->sec[mid];
+		if (l->sec[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The BUFFER option: the instance's flyrecord section and its CPU table. */
+static int td_check_buffer(struct td_layout *l, uint64_t off, uint32_t size)
+{
+	uint64_t end = off + size, data, pos;
+	const struct td_section *s;
+	char name[256], clock[256];
+	uint32_t psize, n, i;
+	struct td_cpu *cpu;
+	bool top;
+	int ret = -1;
+
+	if (size < 8 || td_u64(l, off, &data, "a buffer option"))
+		return td_fail(l->err, "bad trace.dat: buffer option at offset %" PRIu64 " is %u bytes", off, size);
+	s = td_section_at(l, data);
+	if (!s)
+		return td_fail(l->err, "bad trace.dat: a buffer option points at offset %" PRIu64 ", where no section starts",
+			       data);
+	pos = off + 8;
+	if (td_str(l, &pos, name, sizeof(name), "a buffer name") ||
+	    td_str(l, &pos, clock, sizeof(clock), "a buffer clock"))
+		return -1;
+	if (pos + 8 > end)
+		return td_fail(l->err, "bad trace.dat: buffer option \"%s\" at offset %" PRIu64 " ends before its CPU count",
+			       name, off);
+	if (td_u32(l, pos, &psize, "a buffer page size") || td_u32(l, pos + 4, &n, "a buffer CPU count"))
+		return -1;
+	pos += 8;
+	if (psize != l->page_size)
+		return td_fail(l->err, "bad trace.dat: buffer \"%s\" has %u-byte pages, the file %u-byte pages",
+			       name, psize, l->page_size);
+	if (n > TD_MAX_CPUS || (uint64_t)n * 20 > end - pos)
+		return td_fail(l->err, "bad trace.dat: buffer option \"%s\" at offset %" PRIu64 " (%u bytes) cannot hold %u CPUs",
+			       name, off, size, n);
+	cpu = calloc(n ? n : 1, sizeof(*cpu));
+	if (!cpu)
+		return td_fail(l->err, "out of memory");
+	for (i = 0; i < n; i++, pos += 20) {
+		if (td_u32(l, pos, &cpu[i].id, "a buffer CPU id") ||
+		    td_u64(l, pos + 4, &cpu[i].off, "a buffer CPU offset") ||
+		    td_u64(l, pos + 12, &cpu[i].size, "a buffer CPU size"))
+			goto out;
+		if (cpu[i].id >= TD_MAX_CPUS) {
+			td_fail(l->err, "bad trace.dat: buffer \"%s\" has data for CPU %u", name, cpu[i].id);
+			goto out;
+		}
+		if (l->compressed && (s->flags & TD_SEC_FL_COMPRESS) && cpu[i].size) {
+			/* the size trace-cmd writes leaves out the chunk count */
+			if (cpu[i].size > UINT64_MAX - 4) {
+				td_fail(l->err, "bad trace.dat: the data of CPU %u is %" PRIu64 " bytes",
+					cpu[i].id, cpu[i].size);
+				goto out;
+			}
+			cpu[i].size += 4;
+			if (td_check_region(l, &cpu[i], s->off + 16, s->off + 16 + s->size,
+					    "its buffer section") ||
+			    td_check_chunks(l, &cpu[i]))
+				goto out;
+		} else {
+			if (td_check_region(l, &cpu[i], s->off + 16, s->off + 16 + s->size,
+					    "its buffer section"))
+				goto out;
+			cpu[i].usize = cpu[i].size;
+		}
+	}
+	top = !name[0] && !l->cpu;
+	ret = top ? td_add_cpus(l, cpu, n) : 0;
+out:
+	free(cpu);
+	return ret;
+}
+
+static int td_check_options(struct td_layout *l, uint64_t first)
+{
+	static const char *const names[] = {
+		[16] = "header info", [17] = "ftrace events", [18] = "event formats",
+		[19] = "kallsyms", [20] = "printk formats", [21] = "saved cmdlines",
+	};
+	uint64_t next = first;
+	uint32_t nopt = 0;
+	char buf[256];
+
+	while (next) {
+		const struct td_section *s = td_section_at(l, next);
+		uint64_t off, end;
+
+		if (!s || s->id != 0)
+			return td_fail(l->err, "bad trace.dat: an options section should start at offset %" PRIu64 "%s",
+				       next, s ? ", but a different section is there" : ", but no section starts there");
+		if (++nopt > l->nsec)
+			return td_fail(l->err, "bad trace.dat: the chain of options sections loops");
+		if (s->flags & TD_SEC_FL_COMPRESS)
+			return td_fail(l->err, "compressed options section at offset %" PRIu64 " is not supported", next);
+		off = s->off + 16;
+		end = off + s->size;
+		next = 0;
+		for (;;) {
+			uint16_t id;
+			uint32_t size;
+			uint64_t ptr;
+
+			if (end - off < 6)
+				return td_fail(l->err, "bad trace.dat: the options section at offset %" PRIu64 " has no DONE option",
+					       s->off);
+			if (td_u16(l, off, &id, "an option id") || td_u32(l, off + 2, &size, "an option size"))
+				return -1;
+			off += 6;
+			if (size > end - off)
+				return td_fail(l->err, "bad trace.dat: option %u at offset %" PRIu64 " (%u bytes) overruns its options section",
+					       id, off - 6, size);
+			if (id == TD_OPT_DONE) {
+				if (size != 8 || td_u64(l, off, &next, "the DONE option"))
+					return td_fail(l->err, "bad trace.dat: DONE option at offset %" PRIu64 " is %u bytes",
+						       off - 6, size);
+				break;
+			}
+			if (id >= TD_OPT_HEADER_INFO && id <= TD_OPT_CMDLINES) {
+				if (size != 8 || td_u64(l, off, &ptr, "a section pointer"))
+					return td_fail(l->err, "bad trace.dat: option %u at offset %" PRIu64 " is %u bytes",
+						       id, off - 6, size);
+				s = td_section_at(l, ptr);
+				if (!s || s->id != id)
+					return td_fail(l->err, "bad trace.dat: the %s section should start at offset %" PRIu64 "%s",
+						       names[id], ptr,
+						       s ? ", but a different section is there" : ", but no section starts there");
+			} else if (id == TD_OPT_BUFFER) {
+				if (td_check_buffer(l, off, size))
+					return -1;
+			} else if (id == TD_OPT_BUFFER_TEXT) {
+				return td_fail(l->err, "latency-format trace.dat (the trace as text) is not supported: convert its text");
+			} else if (id == TD_OPT_UNAME && size && size < sizeof(buf)) {
+				if (td_read(l, off, buf, size, "the uname option"))
+					return -1;
+				buf[size] = 0;
+				td_set_release(l, buf);
+			} else if (id == TD_OPT_CPUCOUNT && size == 4) {
+				if (td_u32(l, off, &l->cpus, "the CPU count option"))
+					return -1;
+			}
+			off += size;
+		}
+	}
+	return 0;
+}
+
+static int td_check_v7(struct td_layout *l, uint64_t off)
+{
+	char zname[64], zver[64];
+	uint64_t options, strings = 0;
+	uint32_t cap = 0, i;
+	bool have_strings = false;
+
+	if (td_str(l, &off, zname, sizeof(zname), "the compression algorithm name") ||
+	    td_str(l, &off, zver, sizeof(zver), "the compression algorithm version"))
+		return -1;
+	l->compressed = strcmp(zname, "none") != 0;
+	if (td_u64(l, off, &options, "the offset of the first options section"))
+		return -1;
+	off += 8;
+
+	/* The sections follow one another to the end of the file. */
+	while (off < l->fsize) {
+		unsigned char h[16];
+		struct td_section *s;
+
+		if (td_read(l, off, h, sizeof(h), "a section header"))
+			return -1;
+		if (l->nsec == cap) {
+			void *p;
+
+			if (cap >= TD_MAX_SECTIONS)
+				return td_fail(l->err, "bad trace.dat: more than %u sections", TD_MAX_SECTIONS);
+			cap = cap ? 2 * cap : 64;
+			p = realloc(l->sec, cap * sizeof(*l->sec));
+			if (!p)
+				return td_fail(l->err, "out of memory");
+			l->sec = p;
+		}
+		s = &l->sec[l->nsec++];
+		s->off = off;
+		s->id = (uint16_t)td_num(l, h, 2);
+		s->flags = (uint16_t)td_num(l, h + 2, 2);
+		s->strid = (uint32_t)td_num(l, h + 4, 4);
+		s->size = td_num(l, h + 8, 8);
+		off += 16;
+		if (s->size > l->fsize - off)
+			return td_fail(l->err,
+				       "truncated trace.dat: section %u at offset %" PRIu64 " promises %" PRIu64 " bytes, the file ends at %" PRIu64 " (%" PRIu64 " bytes short)",
+				       s->id, s->off, s->size, l->fsize, s->size - (l->fsize - off));
+		if (s->flags & TD_SEC_FL_COMPRESS) {
+			uint32_t csz, usz;
+
+			if (!l->compressed)
+				return td_fail(l->err, "bad trace.dat: section %u at offset %" PRIu64 " is compressed in a file without compression",
+					       s->id, s->off);
+			if (s->id != TD_OPT_BUFFER) {
+				if (s->size < 8 || td_u32(l, off, &csz, "a section's compression header") ||
+				    td_u32(l, off + 4, &usz, "a section's compression header"))
+					return td_fail(l->err, "bad trace.dat: compressed section %u at offset %" PRIu64 " has no compression header",
+						       s->id, s->off);
+				if (csz != s->size - 8 || usz > TD_MAX_CHUNK)
+					return td_fail(l->err, "bad trace.dat: compressed section %u at offset %" PRIu64 " is %" PRIu64 " bytes but says %u compressed, %u uncompressed",
+						       s->id, s->off, s->size, csz, usz);
+				if (s->id == TD_OPT_STRINGS)
+					strings += usz;
+			}
+		} else if (s->id == TD_OPT_STRINGS) {
+			strings += s->size;
+		}
+		if (s->id == TD_OPT_STRINGS)
+			have_strings = true;
+		off += s->size;
+	}
+	/*
+	 * Section names are ids into the strings sections, which trace-cmd
+	 * writes last.  `trace-cmd restore` 3.1.6 writes none at all (the
+	 * ids dangle), so a file without them is accepted: nothing but the
+	 * section names is lost.
+	 */
+	for (i = 0; have_strings && i < l->nsec; i++) {
+		if (l->sec[i].strid >= strings)
+			return td_fail(l->err, "bad trace.dat: section %u at offset %" PRIu64 " is named by string %u, the strings are %" PRIu64 " bytes",
+				       l->sec[i].id, l->sec[i].off, l->sec[i].strid, strings);
+	}
+	for (i = 0; i < l->nsec; i++) {
+		const struct td_section *s = &l->sec[i];
+		uint64_t pos = s->off + 16;
+
+		if (s->id < TD_OPT_HEADER_INFO || s->id > TD_OPT_CMDLINES ||
+		    (s->flags & TD_SEC_FL_COMPRESS))
+			continue;
+		l->end = pos + s->size;
+		if (td_meta(l, s->id, &pos))
+			return -1;
+		l->end = 0;
+	}
+	if (td_check_options(l, options))
+		return -1;
+	if (!l->cpu)
+		return td_fail(l->err, "bad trace.dat: no buffer option describes the trace data");
+	return 0;
+}
+
+static int td_check_layout(struct td_layout *l)
+{
+	unsigned char h[INGEST_TRACEDAT_MAGIC_LEN];
+	char ver[16], *end;
+	unsigned char b[2];
+	uint64_t off = INGEST_TRACEDAT_MAGIC_LEN;
+	unsigned long v;
+
+	if (l->fsize < INGEST_TRACEDAT_MAGIC_LEN)
+		return td_fail(l->err, "not a trace-cmd trace.dat: %" PRIu64 " bytes, too short for its magic", l->fsize);
+	if (td_read(l, 0, h, sizeof(h), "the magic"))
+		return -1;
+	if (memcmp(h, INGEST_TRACEDAT_MAGIC, INGEST_TRACEDAT_MAGIC_LEN))
+		return td_fail(l->err, "not a trace-cmd trace.dat (no \\x17\\x08\\x44tracing magic)");
+	if (td_str(l, &off, ver, sizeof(ver), "the file version"))
+		return -1;
+	errno = 0;
+	v = strtoul(ver, &end, 10);
+	if (errno || *end || end == ver)
+		return td_fail(l->err, "bad trace.dat: file version \"%s\" is not a number", ver);
+	if (v != 6 && v != 7)
+		return td_fail(l->err, "trace.dat file version %lu is not supported (versions 6 and 7 are)", v);
+	l->version = (int)v;
+	if (td_read(l, off, b, 2, "the endianness and long size"))
+		return -1;
+	off += 2;
+	if (b[0] > 1 || (b[1] != 4 && b[1] != 8))
+		return td_fail(l->err, "bad trace.dat: endianness %u, long size %u", b[0], b[1]);
+	l->big = b[0];
+	if (td_u32(l, off, &l->page_size, "the page size"))
+		return -1;
+	off += 4;
+	if (l->page_size < 1024 || l->page_size > (1u << 20) || (l->page_size & (l->page_size - 1)))
+		return td_fail(l->err, "bad trace.dat: page size %u", l->page_size);
+	return l->version == 6 ? td_check_v6(l, off) : td_check_v7(l, off);
+}
+
+/* ---------------------------------------------------------------- events */
+
+enum td_fmt { TD_UDEC, TD_SDEC, TD_HEX, TD_STR, TD_TEP };
+
+struct td_field {
+	struct tep_format_field *f;
+	enum td_fmt fmt;
+};
+
+enum td_kind { TD_KPROBE, TD_KRETPROBE, TD_PRINT, TD_GENERIC };
+
+struct td_event {
+	struct tep_event *ev;
+	enum td_kind kind;
+	struct tep_format_field *ip, *func, *retip, *buf;
+	uint32_t nf;
+	struct td_field f[INGEST_MAX_FIELDS];
+};
+
+struct td_ctx {
+	struct ingest_norm *n;
+	struct mlog_error *err;
+	struct tep_handle *tep;
+	struct td_layout *l;
+	struct td_event **evs;		/* by event id, built on first use */
+	struct trace_seq seq;
+	char *pool;			/* the current event's strings */
+	size_t pool_len, pool_cap;
+	size_t off[INGEST_MAX_FIELDS];	/* of each field's raw text in @pool */
+	size_t probe_off;
+	bool has_probe;
+	uint64_t nrec;
+	struct ingest_event ev;
+	/* per CPU id: first and last page offset seen, records seen */
+	uint64_t *first_page, *last_page, *nrecs;
+	uint32_t max_cpu;
+	bool failed;
+};
+
+/* What the kprobe print fmt says about field @name: " NAME=SPEC". */
+static enum td_fmt td_kprobe_fmt(const char *fmt, const struct tep_format_field *f)
+{
+	size_t n = strlen(f->name);
+	const char *p = fmt;
+
+	if (f->flags & TEP_FIELD_IS_STRING)
+		return TD_STR;
+	while ((p = strstr(p, f->name))) {
+		const char *q = p + n;
+
+		if (p > fmt && p[-1] == ' ' && *q == '=') {
+			q++;
+			if (!strncmp(q, "0x%", 3)) {
+				q += 3;
+				q += strspn(q, "lLh");
+				return *q == 'x' ? TD_HEX : TD_TEP;
+			}
+			if (*q != '%')
+				return TD_TEP;
+			q++;
+			q += strspn(q, "lLhz");
+			if (*q == 'u')
+				return TD_UDEC;
+			if (*q == 'd')
+				return TD_SDEC;
+			return TD_TEP;
+		}
+		p = q;
+	}
+	return TD_TEP;
+}
+
+static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
+{
+	struct td_event *d = c->evs[ev->id & (TD_NR_EVENT_IDS - 1)];
+	struct tep_format_field *f;
+
+	if (d && d->ev == ev)
+		return d;
+	free(d);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->ev = ev;
+	d->ip = tep_find_field(ev, "__probe_ip");
+	d->func = tep_find_field(ev, "__probe_func");
+	d->retip = tep_find_field(ev, "__probe_ret_ip");
+	if (d->ip)
+		d->kind = TD_KPROBE;
+	else if (d->func && d->retip)
+		d->kind = TD_KRETPROBE;
+	else if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print"))
+		d->kind = TD_PRINT;
+	else
+		d->kind = TD_GENERIC;
+	if (d->kind == TD_PRINT)
+		d->buf = tep_find_field(ev, "buf");
+	if (d->kind == TD_KPROBE || d->kind == TD_KRETPROBE) {
+		const char *fmt = ev->print_fmt.format ? ev->print_fmt.format : "";
+
+		for (f = ev->format.fields; f; f = f->next) {
+			if (!strncmp(f->name, "__probe_", 8))
+				continue;
+			if (d->nf == INGEST_MAX_FIELDS)
+				break;	/* reported when decoded */
+			d->f[d->nf].f = f;
+			d->f[d->nf].fmt = td_kprobe_fmt(fmt, f);
+			d->nf++;
+		}
+		if (f)
+			d->nf = INGEST_MAX_FIELDS + 1;
+	}
+	c->evs[ev->id & (TD_NR_EVENT_IDS - 1)] = d;
+	return d;
+}
+
+static int td_rec_fail(struct td_ctx *c, struct tep_record *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int td_rec_fail(struct td_ctx *c, struct tep_record *r, const char *fmt, ...)
+{
+	char msg[200];
+	uint64_t us = (r->ts + 500) / 1000;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err->msg, sizeof(c->err->msg), "record %" PRIu64 " (CPU %d, %" PRIu64 ".%06" PRIu64 "): %s",
+		 c->nrec, r->cpu, us / 1000000, us % 1000000, msg);
+	c->failed = true;
+	return -1;
+}
+
+static int td_pool_reserve(struct td_ctx *c, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (c->pool_cap - c->pool_len >= n)
+		return 0;
+	cap = c->pool_cap ? c->pool_cap : 4096;
+	while (cap - c->pool_len < n)
+		cap *= 2;
+	p = realloc(c->pool, cap);
+	if (!p)
+		return -1;
+	c->pool = p;
+	c->pool_cap = cap;
+	return 0;
+}
+
+/* Append @n bytes (and a NUL) to the pool; returns the offset or -1. */
+static long td_pool_add(struct td_ctx *c, const char *s, size_t n)
+{
+	size_t off = c->pool_len;
+
+	if (td_pool_reserve(c, n + 1))
+		return -1;
+	memcpy(c->pool + off, s, n);
+	c->pool[off + n] = 0;
+	c->pool_len += n + 1;
+	return (long)off;
+}
+
+static bool td_parse_number(const char *s, int64_t *out)
+{
+	const char *p = s;
+	bool neg = false;
+	uint64_t v;
+	char *end;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		if (neg || !((p[2] >= '0' && p[2] <= '9') || (p[2] >= 'a' && p[2] <= 'f') ||
+			     (p[2] >= 'A' && p[2] <= 'F')))
+			return false;
+		v = strtoull(p + 2, &end, 16);
+	} else {
+		v = strtoull(p, &end, 10);
+	}
+	if (errno || *end)
+		return false;
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	} else {
+		*out = (int64_t)v;
+	}
+	return true;
+}
+
+/*
+ * Where field @f's bytes lie in record @r: [*start, *start + *len).
+ * Dynamic (__data_loc / __rel_loc) fields are followed.  -1 when outside.
+ */
+static int td_field_span(struct td_ctx *c, struct tep_record *r, const struct tep_format_field *f,
+			 unsigned int *start, unsigned int *len)
+{
+	unsigned int size = (unsigned int)r->size;
+
+	if (f->offset < 0 || f->size < 0 || (unsigned int)f->offset > size ||
+	    (unsigned int)f->size > size - (unsigned int)f->offset)
+		return -1;
+	*start = (unsigned int)f->offset;
+	*len = (unsigned int)f->size;
+	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
+		unsigned long long loc;
+
+		if (f->size != 4)
+			return -1;
+		loc = tep_read_number(c->tep, (char *)r->data + f->offset, 4);
+		*start = (unsigned int)(loc & 0xffff);
+		*len = (unsigned int)(loc >> 16);
+		if (f->flags & TEP_FIELD_IS_RELATIVE)
+			*start += (unsigned int)(f->offset + f->size);
+		if (*start > size || *len > size - *start)
+			return -1;
+	} else if (!f->size && (f->flags & TEP_FIELD_IS_ARRAY)) {
+		/* "char buf[]": the rest of the record */
+		*len = size - *start;
+	}
+	return 0;
+}
+
+/* Every field of @ev must lie inside the record before libtraceevent reads it. */
+static int td_check_fields(struct td_ctx *c, struct tep_record *r, struct tep_event *ev)
+{
+	struct tep_format_field *f;
+	unsigned int s, n;
+
+	for (f = ev->format.common_fields; f; f = f->next)
+		if (td_field_span(c, r, f, &s, &n))
+			return td_rec_fail(c, r, "event %s/%s: the record (%d bytes) does not hold its field %s",
+					   ev->system, ev->name, r->size, f->name);
+	for (f = ev->format.fields; f; f = f->next)
+		if (td_field_span(c, r, f, &s, &n))
+			return td_rec_fail(c, r, "event %s/%s: the record (%d bytes) does not hold its field %s",
+					   ev->system, ev->name, r->size, f->name);
+	return 0;
+}
+
+static int td_add_field(struct td_ctx *c, const char *name, long off, bool is_str)
+{
+	struct ingest_field *fl;
+
+	if (off < 0)
+		return -1;
+	if (c->ev.nfields >= INGEST_MAX_FIELDS)
+		return -2;
+	fl = &c->ev.fields[c->ev.nfields];
+	memset(fl, 0, sizeof(*fl));
+	fl->name = name;
+	fl->is_str = is_str;
+	c->off[c->ev.nfields++] = (size_t)off;
+	return 0;
+}
+
+static int td_decode_kprobe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
+{
+	const char *data = r->data;
+	char num[32];
+	uint32_t i;
+
+	if (d->nf > INGEST_MAX_FIELDS)
+		return td_rec_fail(c, r, "event %s/%s has more than %d fields", d->ev->system, d->ev->name,
+				   INGEST_MAX_FIELDS);
+	for (i = 0; i < d->nf; i++) {
+		struct tep_format_field *f = d->f[i].f;
+		unsigned long long v = 0;
+		unsigned int s, n;
+		long off;
+		int len;
+
+		td_field_span(c, r, f, &s, &n);	/* checked by td_check_fields() */
+		if (d->f[i].fmt != TD_STR && d->f[i].fmt != TD_TEP &&
+		    (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8))
+			v = tep_read_number(c->tep, data + s, f->size);
+		switch (d->f[i].fmt) {
+		case TD_STR:
+			off = td_pool_add(c, data + s, strnlen(data + s, n));
+			if (td_add_field(c, f->name, off, true))
+				goto oom;
+			continue;
+		case TD_HEX:
+			len = snprintf(num, sizeof(num), "0x%llx", v);
+			break;
+		case TD_UDEC:
+			len = snprintf(num, sizeof(num), "%llu", v);
+			break;
+		case TD_SDEC:
+			if (f->size < 8 && (v & (1ull << (8 * f->size - 1))))
+				v |= ~0ull << (8 * f->size);
+			len = snprintf(num, sizeof(num), "%lld", (long long)v);
+			break;
+		default:
+			trace_seq_reset(&c->seq);
+			tep_print_field(&c->seq, r->data, f);
+			trace_seq_terminate(&c->seq);
+			off = td_pool_add(c, c->seq.buffer, strlen(c->seq.buffer));
+			if (td_add_field(c, f->name, off, false))
+				goto oom;
+			c->ev.fields[c->ev.nfields - 1].is_num = false;
+			continue;
+		}
+		off = td_pool_add(c, num, (size_t)len);
+		if (td_add_field(c, f->name, off, false))
+			goto oom;
+		c->ev.fields[c->ev.nfields - 1].is_num = true;
+		c->ev.fields[c->ev.nfields - 1].num = (int64_t)v;
+	}
+	return 0;
+oom:
+	return td_rec_fail(c, r, "out of memory");
+}
+
+/* "func+0x0/0x150" for @addr, or its hex value when kallsyms does not know it. */
+static int td_symbol(struct td_ctx *c, unsigned long long addr, bool offset)
+{
+	const char *name;
+	unsigned long long start;
+	unsigned long size;
+	char buf[64];
+	int len;
+
+	if (tep_find_function_info(c->tep, addr, &name, &start, &size)) {
+		if (!offset)
+			return (int)td_pool_add(c, name, strlen(name));
+		len = snprintf(buf, sizeof(buf), "+0x%llx/0x%lx", addr - start, size);
+		if (td_pool_add(c, name, strlen(name)) < 0)
+			return -1;
+		c->pool_len--;	/* join the two */
+		return (int)td_pool_add(c, buf, (size_t)len);
+	}
+	len = snprintf(buf, sizeof(buf), "%llx", addr);
+	return (int)td_pool_add(c, buf, (size_t)len);
+}
+
+static int td_probe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
+{
+	unsigned long long ip, fn;
+	size_t start = c->pool_len;
+
+	if (d->kind == TD_KPROBE) {
+		ip = tep_read_number(c->tep, (char *)r->data + d->ip->offset, d->ip->size);
+		if (td_symbol(c, ip, true) < 0)
+			return -1;
+	} else {
+		ip = tep_read_number(c->tep, (char *)r->data + d->retip->offset, d->retip->size);
+		fn = tep_read_number(c->tep, (char *)r->data + d->func->offset, d->func->size);
+		if (td_symbol(c, ip, true) < 0)
+			return -1;
+		c->pool_len--;
+		if (td_pool_add(c, " <- ", 4) < 0)
+			return -1;
+		c->pool_len--;
+		if (td_symbol(c, fn, false) < 0)
+			return -1;
+	}
+	c->probe_off = start;
+	c->has_probe = true;
+	return 0;
+}
+
+/* The rendered print fmt of any other event, split as the text path does. */
+static int td_decode_generic(struct td_ctx *c, struct tep_record *r, struct td_event *d)
+{
+	size_t base, len, i;
+	char *p;
+
+	trace_seq_reset(&c->seq);
+	tep_print_event(c->tep, &c->seq, r, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&c->seq);
+	len = strlen(c->seq.buffer);
+	if (td_pool_reserve(c, len + 1))
+		return td_rec_fail(c, r, "out of memory");
+	base = c->pool_len;
+	memcpy(c->pool + base, c->seq.buffer, len + 1);
+	c->pool_len += len + 1;
+	p = c->pool + base;
+	i = 0;
+	while (i < len) {
+		size_t name, val, w;
+
+		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n'))
+			i++;
+		if (i >= len)
+			break;
+		name = i;
+		while (i < len && p[i] != '=' && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
+			i++;
+		if (i >= len || p[i] != '=' || i == name) {
+			/* not NAME=VALUE: skip the word */
+			while (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
+				i++;
+			continue;
+		}
+		p[i++] = 0;
+		if (c->ev.nfields >= INGEST_MAX_FIELDS)
+			return td_rec_fail(c, r, "event %s/%s has more than %d fields", d->ev->system,
+					   d->ev->name, INGEST_MAX_FIELDS);
+		if (p[i] == '"') {
+			val = w = ++i;
+			while (i < len) {
+				if (p[i] == '\\' && (p[i + 1] == '"' || p[i + 1] == '\\')) {
+					p[w++] = p[i + 1];
+					i += 2;
+					continue;
+				}
+				if (p[i] == '"' && (i + 1 >= len || p[i + 1] == ' ' || p[i + 1] == '\t' ||
+						    p[i + 1] == ',' || p[i + 1] == '\n'))
+					break;
+				p[w++] = p[i++];
+			}
+			i++;
+			if (i < len && p[i] == ',')
+				i++;
+			p[w] = 0;
+			td_add_field(c, p + name, (long)(val), true);
+			continue;
+		}
+		val = i;
+		while (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
+			i++;
+		w = i;
+		if (w > val && p[w - 1] == ',')
+			w--;
+		p[w] = 0;
+		if (i < len)
+			i++;
+		td_add_field(c, p + name, (long)val, false);
+		c->ev.fields[c->ev.nfields - 1].is_num = td_parse_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
+	}
+	/* names point into the pool: make them offsets too, fixed up later */
+	for (i = 0; i < c->ev.nfields; i++)
+		c->ev.fields[i].name = (const char *)(uintptr_t)((const char *)c->ev.fields[i].name - c->pool);
+	return 1;
+}
+
+static int td_decode_print(struct td_ctx *c, struct tep_record *r, struct td_event *d)
+{
+	unsigned int s, n;
+	size_t len;
+	long off;
+
+	if (!d->buf || td_field_span(c, r, d->buf, &s, &n))
+		return td_rec_fail(c, r, "event ftrace/print has no \"buf\" field");
+	len = strnlen((char *)r->data + s, n);
+	while (len && ((char *)r->data)[s + len - 1] == '\n')
+		len--;
+	while (len && (((char *)r->data)[s + len - 1] == ' ' || ((char *)r->data)[s + len - 1] == '\t'))
+		len--;
+	off = td_pool_add(c, (char *)r->data + s, len);
+	if (td_add_field(c, "buf", off, true))
+		return td_rec_fail(c, r, "out of memory");
+	return 0;
+}
+
+static int td_push(struct td_ctx *c, struct tep_record *r)
+{
+	if (ingest_norm_event(c->n, &c->ev)) {
+		const struct mlog_error *e = ingest_norm_error(c->n);
+		uint64_t us = (r->ts + 500) / 1000;
+
+		char msg[sizeof(c->err->msg) + 64];
+
+		snprintf(msg, sizeof(msg), "record %" PRIu64 " (CPU %d, %" PRIu64 ".%06" PRIu64 "): %s",
+			 c->nrec, r->cpu, us / 1000000, us % 1000000, e ? e->msg : "rejected");
+		memcpy(c->err->msg, msg, sizeof(c->err->msg) - 1);
+		c->err->msg[sizeof(c->err->msg) - 1] = 0;
+		c->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static void td_ev_reset(struct ingest_event *ev, const struct tep_record *r, uint32_t cpu)
+{
+	memset(ev, 0, offsetof(struct ingest_event, fields));
+	ev->lost = 0;
+	ev->line = 0;
+	/* ftrace text prints the timestamp rounded to the microsecond */
+	ev->ts_ns = r->ts;
+	ev->ts_us = (r->ts + 500) / 1000;
+	ev->has_ns = true;
+	ev->cpu = cpu;
+}
+
+static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx, void *priv)
+{
+	struct td_ctx *c = priv;
+	struct tep_event *ev;
+	struct td_event *d;
+	uint64_t ps = c->l->page_size, in_page, page;
+	bool generic = false;
+	uint32_t cpu, i;
+
+	c->nrec++;
+	if (r->cpu < 0 || (uint32_t)r->cpu >= c->max_cpu)
+		return td_rec_fail(c, r, "record of unknown CPU %d", r->cpu);
+	cpu = (uint32_t)r->cpu;
+	in_page = r->offset & (ps - 1);
+	if (r->size < 0 || r->record_size < 0 || !r->data ||
+	    in_page + (uint64_t)r->record_size > ps || r->size > r->record_size)
+		return td_rec_fail(c, r, "corrupt ring-buffer page at offset %llu: a record of %d bytes at byte %" PRIu64 " of a %" PRIu64 "-byte page",
+				   r->offset - in_page, r->record_size, in_page, ps);
+	page = r->offset - in_page;
+	if (!c->nrecs[cpu]++)
+		c->first_page[cpu] = page;
+	c->last_page[cpu] = page;
+
+	td_ev_reset(&c->ev, r, cpu);
+	if (r->missed_events) {
+		c->ev.kind = INGEST_LOST;
+		c->ev.lost = r->missed_events > 0 ? (uint64_t)r->missed_events : 0;
+		if (td_push(c, r))
+			return -1;
+		td_ev_reset(&c->ev, r, cpu);
+	}
+	if (r->size < 2)
+		return td_rec_fail(c, r, "record of %d bytes has no event type", r->size);
+	ev = tep_find_event_by_record(c->tep, r);
+	if (!ev)
+		return td_rec_fail(c, r, "unknown event type %llu (no format for it in the file)",
+				   tep_read_number(c->tep, r->data, 2));
+	if (ev->flags & TEP_EVENT_FL_FAILED)
+		return td_rec_fail(c, r, "event %s/%s: its format could not be parsed by libtraceevent",
+				   ev->system, ev->name);
+	if (td_check_fields(c, r, ev))
+		return -1;
+	d = td_event_desc(c, ev);
+	if (!d)
+		return td_rec_fail(c, r, "out of memory");
+
+	c->ev.kind = INGEST_EVENT;
+	c->ev.pid = (uint32_t)tep_data_pid(c->tep, r);
+	c->ev.comm = tep_data_comm_from_pid(c->tep, (int)c->ev.pid);
+	c->ev.system = ev->system;
+	c->ev.name = ev->name;
+	c->pool_len = 0;
+	c->has_probe = false;
+	switch (d->kind) {
+	case TD_KPROBE:
+	case TD_KRETPROBE:
+		if (td_probe(c, r, d))
+			return td_rec_fail(c, r, "out of memory");
+		if (td_decode_kprobe(c, r, d))
+			return -1;
+		break;
+	case TD_PRINT:
+		if (td_decode_print(c, r, d))
+			return -1;
+		break;
+	default:
+		if (td_decode_generic(c, r, d) < 0)
+			return -1;
+		generic = true;
+		break;
+	}
+	/* the pool is final: turn offsets into pointers */
+	for (i = 0; i < c->ev.nfields; i++) {
+		c->ev.fields[i].raw = c->pool + c->off[i];
+		if (generic)
+			c->ev.fields[i].name = c->pool + (uintptr_t)c->ev.fields[i].name;
+	}
+	c->ev.probe = c->has_probe ? c->pool + c->probe_off : NULL;
+	return td_push(c, r) ? -1 : 0;
+}
+
+/* Every CPU's data must have been read to its last page. */
+static int td_check_complete(struct td_ctx *c)
+{
+	const struct td_layout *l = c->l;
+	uint32_t i;
+
+	for (i = 0; i < l->ncpu; i++) {
+		const struct td_cpu *cp = &l->cpu[i];
+		uint64_t pages = (cp->usize + l->page_size - 1) / l->page_size, seen = 0;
+
+		if (!pages)
+			continue;
+		if (cp->id < c->max_cpu && c->nrecs[cp->id])
+			seen = (c->last_page[cp->id] - c->first_page[cp->id]) / l->page_size + 1;
+		if (seen < pages)
+			return td_fail(c->err,
+				       "the data of CPU %u could not be read to its end: %" PRIu64 " of its %" PRIu64 " pages gave records (damaged or undecompressable data)",
+				       cp->id, seen, pages);
+	}
+	return 0;
+}
+
+int ingest_tracedat(const char *path, struct ingest_norm *n, struct mlog_error *err)
+{
+	struct td_layout l;
+	struct td_ctx c;
+	struct tracecmd_input *h = NULL;
+	struct stat st;
+	uint32_t i;
+	int hfd, ret = -1;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	memset(&l, 0, sizeof(l));
+	memset(&c, 0, sizeof(c));
+	l.err = err;
+	l.path = path;
+	l.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (l.fd < 0)
+		return td_fail(err, "cannot open: %s", strerror(errno));
+	if (fstat(l.fd, &st) || !S_ISREG(st.st_mode)) {
+		td_fail(err, "not a regular file (a trace.dat is read at random offsets)");
+		goto out;
+	}
+	l.fsize = (uint64_t)st.st_size;
+	if (td_check_layout(&l))
+		goto out;
+
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	tep_set_loglevel(TEP_LOG_NONE);
+	/* the handle owns (and closes) the fd it is given, except when
+	 * tracecmd_open_fd() fails before it allocated the handle */
+	hfd = dup(l.fd);
+	if (hfd < 0) {
+		td_fail(err, "cannot duplicate the file descriptor: %s", strerror(errno));
+		goto out;
+	}
+	h = tracecmd_open_fd(hfd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!h) {
+		if (fcntl(hfd, F_GETFD) >= 0)
+			close(hfd);
+		td_fail(err, "libtracecmd could not read the file's headers (damaged or undecompressable metadata)");
+		goto out;
+	}
+	c.tep = tracecmd_get_tep(h);
+	if (!c.tep) {
+		td_fail(err, "libtracecmd gave no event parser for the file");
+		goto out;
+	}
+	c.n = n;
+	c.err = err;
+	c.l = &l;
+	for (i = 0; i < l.ncpu; i++)
+		if (l.cpu[i].id + 1 > c.max_cpu)
+			c.max_cpu = l.cpu[i].id + 1;
+	if (c.max_cpu < l.cpus)
+		c.max_cpu = l.cpus;
+	if (!c.max_cpu)
+		c.max_cpu = 1;
+	c.evs = calloc(TD_NR_EVENT_IDS, sizeof(*c.evs));
+	c.first_page = calloc(c.max_cpu, sizeof(*c.first_page));
+	c.last_page = calloc(c.max_cpu, sizeof(*c.last_page));
+	c.nrecs = calloc(c.max_cpu, sizeof(*c.nrecs));
+	trace_seq_init(&c.seq);
+	if (!c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.seq.buffer) {
+		td_fail(err, "out of memory");
+		goto done;
+	}
+	if (l.cpus)
+		ingest_norm_set_cpus(n, l.cpus);
+	if (l.release[0])
+		ingest_norm_set_release(n, l.release);
+
+	if (tracecmd_iterate_events(h, NULL, 0, td_record, &c) < 0 || c.failed) {
+		if (!c.failed)
+			td_fail(err, "libtracecmd failed while reading the trace data");
+		goto done;
+	}
+	if (td_check_complete(&c))
+		goto done;
+	ret = 0;
+done:
+	trace_seq_destroy(&c.seq);
+	if (c.evs)
+		for (i = 0; i < TD_NR_EVENT_IDS; i++)
+			free(c.evs[i]);
+	free(c.evs);
+	free(c.first_page);
+	free(c.last_page);
+	free(c.nrecs);
+	free(c.pool);
+out:
+	if (h)
+		tracecmd_close(h);
+	if (l.fd >= 0)
+		close(l.fd);
+	free(l.cpu);
+	free(l.sec);
+	return ret;
+}
