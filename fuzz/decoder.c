@@ -232,7 +232,10 @@ static uint32_t op_descs(const struct fz_scenario *s, const struct ml_op *op,
 	case ML_OP_PCI_ALLOC_IRQ_VECTORS:
 	case ML_OP_PCIM_ALLOC_IRQ_VECTORS:
 		*twin = ML_OP_PCI_FREE_IRQ_VECTORS;
-		return ((op->flags & ML_PCI_IRQ_MSIX) ? umin(nonneg(op->max), d->msix) : 0) +
+		/* PCI_IRQ_VIRTUAL: MSI-X vectors beyond the table */
+		return ((op->flags & ML_PCI_IRQ_MSIX) ?
+			((op->flags & ML_PCI_IRQ_VIRTUAL) ? nonneg(op->max) :
+			 umin(nonneg(op->max), d->msix)) : 0) +
 		       ((op->flags & ML_PCI_IRQ_MSI) ? 1 : 0);
 	case ML_OP_PCI_ENABLE_MSIX_RANGE:
 		*twin = ML_OP_PCI_DISABLE_MSIX;
@@ -242,7 +245,7 @@ static uint32_t op_descs(const struct fz_scenario *s, const struct ml_op *op,
 		return 1;
 	case ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE:
 		*twin = ML_OP_MSI_DOMAIN_FREE_IRQS_RANGE;
-		return op->last >= op->first ? op->last - op->first + 1 : 0;
+		return op->last - op->first + 1;
 	case ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT:
 	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
 		*twin = ML_OP_PLATFORM_DEVICE_MSI_FREE_IRQS_ALL;
@@ -374,8 +377,9 @@ static bool decode_op(const struct rd *r, size_t off, const struct fz_options *o
 		break;
 	case ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE:
 	case ML_OP_MSI_DOMAIN_FREE_IRQS_RANGE:
-		op->first = a;
-		op->last = b;
+		/* .mlog requires first <= last */
+		op->first = a < b ? a : b;
+		op->last = a < b ? b : a;
 		break;
 	case ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT:
 		op->index = (c & 1) ? ML_ANY_INDEX : a;

@@ -41,7 +41,7 @@
  *     pci_enable_msix_range: min = N(A), max = N(B)
  *     request_irq / free_irq: vec = A
  *     msi_create_device_irq_domain: hwsize = A
- *     msi_domain_{alloc,free}_irqs_range: first = A, last = B
+ *     msi_domain_{alloc,free}_irqs_range: first = min(A, B), last = max(A, B)
  *     msi_domain_alloc_irq_at: index = C & 1 ? any : A
  *     msi_device_domain_alloc_wired: hwirq = A | B << 16
  *     platform_device_msi_init_and_alloc_irqs: nvec = A
@@ -74,7 +74,12 @@
 #define FZ_OP_SIZE	8
 #define FZ_MAX_OPS	512
 #define FZ_MAX_INPUT	(FZ_OPS_OFFSET + FZ_MAX_OPS * FZ_OP_SIZE)
-#define FZ_DESC_BUDGET	4096	/* descriptors a run may allocate at most */
+/*
+ * Descriptors a run may allocate at most: within the model's table, and
+ * small enough that the model's linear descriptor lists (msi_insert_desc(),
+ * msi_find_desc()) keep a run in the millisecond range.
+ */
+#define FZ_DESC_BUDGET	2048
 #define FZ_N_INT_MAX	0xffffu	/* N(0xffff) = INT_MAX ("max=2147483647") */
 
 /* The opcodes of the vocabulary, in byte order. */

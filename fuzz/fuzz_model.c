@@ -16,17 +16,20 @@
  *   FZ_NEW_BUGS_ONLY=1    do not stop on violations tagged with a known bug
  *   FZ_FAULTS=0           drop the fault-point records
  *   FZ_CUSTOM_MUTATOR=0   plain byte mutation (no LLVMFuzzerCustomMutator)
- *   FZ_ALWAYS_INIT=1      ml_ctx_init() for every input (instead of
- *                         ml_ctx_reset() while the machine is the same)
+ *   FZ_ALWAYS_INIT=1      ml_ctx_init() for every input (see start_machine())
+ *   FZ_TRACE=1            print every step's result and violations on stdout
+ *                         (to compare builds)
  *
- * Run-time: MSILAB_FUZZ_STOP=B1,B3 stops only on these known bugs (and on
- * untagged violations): time-to-bug measurements (tools/bench/bench_fuzz.sh).
+ * Run-time: MSILAB_FUZZ_STOP=B1,B3,new stops only on these known bugs and
+ * ("new") on violations without a catalogued bug; set but empty, nothing
+ * stops.  For time-to-bug and speed measurements (tools/bench/bench_fuzz.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decoder.h"
+#include "internals.h"
 #include "mutator.h"
 
 #ifndef FZ_NEW_BUGS_ONLY
@@ -40,6 +43,9 @@
 #endif
 #ifndef FZ_ALWAYS_INIT
 #define FZ_ALWAYS_INIT 0
+#endif
+#ifndef FZ_TRACE
+#define FZ_TRACE 0
 #endif
 #ifndef FZ_TARGET
 #define FZ_TARGET "fuzz_model"
@@ -113,6 +119,14 @@ static void make_key(const struct fz_scenario *s, struct machine_key *k)
 	}
 }
 
+/*
+ * ml_ctx_reset() costs what the last run touched (about 2 us for a short
+ * scenario); ml_ctx_init() clears the whole 10 MB context (about 160 us).
+ * Same machine: reset.  Another machine with the same ITS command-checker
+ * parameters: reset, swap the configuration in, reset again (the second
+ * reset builds the new machine; this knows struct ml_ctx, internals.h).
+ * Otherwise init.
+ */
 static void start_machine(const struct fz_scenario *s)
 {
 	struct machine_key k;
@@ -123,6 +137,16 @@ static void start_machine(const struct fz_scenario *s)
 		return;
 	}
 	fz_config(s, &g.cfg);
+	if (!FZ_ALWAYS_INIT && g.have_machine &&
+	    g.ctx->cfg.its[0].event_bits == g.cfg.its[0].event_bits &&
+	    g.ctx->cfg.its[0].devid_bits == g.cfg.its[0].devid_bits &&
+	    g.ctx->cfg.nits == 1 && g.cfg.nits == 1) {
+		ml_ctx_reset(g.ctx);
+		g.ctx->cfg = g.cfg;
+		ml_ctx_reset(g.ctx);
+		g.key = k;
+		return;
+	}
 	if (ml_ctx_init(g.ctx, &g.cfg)) {
 		fprintf(stderr, "msilab: decoder bug: machine refused: %s\n", ml_error(g.ctx));
 		abort();
@@ -131,13 +155,16 @@ static void start_machine(const struct fz_scenario *s)
 	g.have_machine = true;
 }
 
-/* Does known bug @bug stop the run (MSILAB_FUZZ_STOP)? */
+/* Does known bug @bug (NULL: untagged) stop the run (MSILAB_FUZZ_STOP)? */
 static bool stops(const char *bug)
 {
-	size_t n = strlen(bug);
+	size_t n;
 
 	if (!g.stop)
-		return true;
+		return !bug || !FZ_NEW_BUGS_ONLY;
+	if (!bug)
+		bug = "new";
+	n = strlen(bug);
 	for (const char *p = g.stop; *p; p += strcspn(p, ","), p += *p == ',')
 		if (strcspn(p, ",") == n && !strncmp(p, bug, n))
 			return true;
@@ -164,8 +191,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		nv = ml_violations(g.ctx, &v);
+		if (FZ_TRACE) {
+			printf("%u %s %d", i + 1, ml_op_name(s->op[i].kind), kret);
+			for (unsigned int j = 0; j < nv; j++)
+				printf(" %s/%s", v[j].inv, v[j].bug ? v[j].bug : "-");
+			printf("\n");
+		}
 		for (unsigned int j = 0; j < nv; j++) {
-			if (v[j].bug && (FZ_NEW_BUGS_ONLY || !stops(v[j].bug)))
+			if (!stops(v[j].bug))
 				continue;
 			fz_profile(s, &p);
 			ml_profile_describe(&p, pname, sizeof(pname));

@@ -198,9 +198,13 @@ const struct msilab_bug msilab_bugs[] = {
 		.invariant = "INV-M4",
 		.affected = "6.1 (domains with an msi_free op only)",
 		.affected_mask = P61,
-		.absent = "6.12+ (the unwind includes index 0; fix commit unverified)",
-		.upstream = "kernel/irq/msi.c msi_domain_alloc() in 6.1.158 [V]; "
-			    "fix commit not identified",
+		.absent = "6.12+ (the unwind includes index 0); not reachable through the modelled "
+			  "ITS/PCI/platform domains, whose default ops have no .msi_free and an "
+			  ".msi_init that cannot fail",
+		.upstream = "kernel/irq/msi.c msi_domain_alloc() in 6.1.158 [V]; fixed by 5f994f534120 "
+			    "\"genirq/msi: Fix off-by-one error in msi_domain_alloc()\" (Jinjie Ruan, "
+			    "tip irq/urgent 27 Oct 2024, <20241026063639.10711-1-ruanjinjie@huawei.com>; "
+			    "kernel/irq/msi.c 3a24d6b -> 396a067, the 6.12.0 blob), Fixes: f3cf8bb0d6c3",
 		.scenario = "known-bugs/B14-msi-init-unwind.mlog",
 	},
 	{

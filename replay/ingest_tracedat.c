@@ -16,8 +16,9 @@
  *     file is refused here, naming what is missing, before libtracecmd
  *     reads it.
  *
- *  2. libtracecmd opens the file and tracecmd_iterate_events() hands
- *     every record of every CPU in timestamp order; libtraceevent finds
+ *  2. In a child process (fork; see td_child()), libtracecmd opens the
+ *     file and tracecmd_iterate_events() hands every record of every CPU
+ *     in timestamp order; libtraceevent finds
  *     its event and we decode it into struct ingest_event exactly as the
  *     ftrace text shows it, so the normalizer writes the same .mlog:
  *     - kprobes (an event with __probe_ip, or __probe_func/__probe_ret_ip
@@ -40,9 +41,21 @@
  *     a record that does not hold its event's fields, and an event whose
  *     format libtraceevent could not parse, are errors naming the event.
  *
+ *     The child sends each decoded record through a pipe; the parent
+ *     rebuilds struct ingest_event and feeds the normalizer.  Both
+ *     libraries trust metadata that pass 1 cannot check (event format
+ *     text, compressed sections): damaged, they divide by zero, follow
+ *     NULL pointers or malloc absurd sizes.  A crash of the child is an
+ *     error naming the file, never a crash of msilab.  Decoding and
+ *     normalizing also overlap on two CPUs.
+ *
  * After the last record each CPU must have been read to its last data
  * page: libtracecmd ends a CPU's stream silently when a page cannot be
  * read or decompressed, which would otherwise pass for a clean end.
+ *
+ * Known gap: a cut exactly at the start of a trailing strings section
+ * (section names only) is accepted: `trace-cmd restore` writes files
+ * without that section, so it cannot be required; no event is lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +68,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <trace-cmd.h>
@@ -67,6 +82,8 @@
 #define TD_MAX_SECTIONS		65536
 #define TD_MAX_CHUNK		(256u << 20)	/* uncompressed bytes per chunk */
 #define TD_NR_EVENT_IDS		65536		/* common_type is 16 bits */
+#define TD_COMM_CACHE		256
+#define TD_PROBE_CACHE		8		/* probe texts per event */
 
 /* v7 section and option ids (trace-cmd.dat.v7(5)) */
 enum {
@@ -81,29 +98,6 @@ enum {
 };
 
 #define TD_SEC_FL_COMPRESS	1
-
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-/*
- * libtraceevent 1.7.1 leaks a few bytes for some print fmts it parses
- * (tep_parse_event(), reached from tracecmd_open()); not ours to fix, and
- * LeakSanitizer would fail every sanitized run that reads a trace.dat.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libtraceevent.so\n";
-}
-
-/* ... and quietly: a command's stderr is for its own messages */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-#endif
 
 /* ---------------------------------------------------------------- layout */
 
@@ -832,16 +826,22 @@ struct td_field {
 
 enum td_kind { TD_KPROBE, TD_KRETPROBE, TD_PRINT, TD_GENERIC };
 
+struct td_probe_text {
+	unsigned long long ip, fn;
+	char *text;
+	size_t len;
+};
+
 struct td_event {
 	struct tep_event *ev;
 	enum td_kind kind;
 	struct tep_format_field *ip, *func, *retip, *buf;
 	uint32_t nf;
 	struct td_field f[INGEST_MAX_FIELDS];
+	struct td_probe_text probe[TD_PROBE_CACHE];
 };
 
 struct td_ctx {
-	struct ingest_norm *n;
 	struct mlog_error *err;
 	struct tep_handle *tep;
 	struct td_layout *l;
@@ -858,6 +858,11 @@ struct td_ctx {
 	uint64_t *first_page, *last_page, *nrecs;
 	uint32_t max_cpu;
 	bool failed;
+	const char *comm[TD_COMM_CACHE];	/* by pid & (size - 1) */
+	uint32_t comm_pid[TD_COMM_CACHE];
+	int wfd;			/* the pipe to the parent */
+	char *wbuf;
+	size_t wlen, wcap, wmsg;
 };
 
 /* What the kprobe print fmt says about field @name: " NAME=SPEC". */
@@ -900,7 +905,13 @@ static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
 
 	if (d && d->ev == ev)
 		return d;
-	free(d);
+	if (d) {
+		int k;
+
+		for (k = 0; k < TD_PROBE_CACHE; k++)
+			free(d->probe[k].text);
+		free(d);
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
@@ -1086,6 +1097,41 @@ static int td_add_field(struct td_ctx *c, const char *name, long off, bool is_st
 	return 0;
 }
 
+/* "0x%llx" and "%llu" / "%lld", without the cost of printf */
+static int td_fmt_hex(char *buf, unsigned long long v)
+{
+	char tmp[16];
+	int n = 0, len = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[len++] = '0';
+	buf[len++] = 'x';
+	while (n)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
+static int td_fmt_dec(char *buf, unsigned long long v, bool is_signed)
+{
+	char tmp[20];
+	int n = 0, len = 0;
+
+	if (is_signed && (long long)v < 0) {
+		buf[len++] = '-';
+		v = -v;
+	}
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
 static int td_decode_kprobe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 {
 	const char *data = r->data;
@@ -1113,15 +1159,15 @@ static int td_decode_kprobe(struct td_ctx *c, struct tep_record *r, struct td_ev
 				goto oom;
 			continue;
 		case TD_HEX:
-			len = snprintf(num, sizeof(num), "0x%llx", v);
+			len = td_fmt_hex(num, v);
 			break;
 		case TD_UDEC:
-			len = snprintf(num, sizeof(num), "%llu", v);
+			len = td_fmt_dec(num, v, false);
 			break;
 		case TD_SDEC:
 			if (f->size < 8 && (v & (1ull << (8 * f->size - 1))))
 				v |= ~0ull << (8 * f->size);
-			len = snprintf(num, sizeof(num), "%lld", (long long)v);
+			len = td_fmt_dec(num, v, true);
 			break;
 		default:
 			trace_seq_reset(&c->seq);
@@ -1168,18 +1214,28 @@ static int td_symbol(struct td_ctx *c, unsigned long long addr, bool offset)
 
 static int td_probe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 {
-	unsigned long long ip, fn;
+	unsigned long long ip, fn = 0;
 	size_t start = c->pool_len;
+	struct td_probe_text *pt;
 
 	if (d->kind == TD_KPROBE) {
 		ip = tep_read_number(c->tep, (char *)r->data + d->ip->offset, d->ip->size);
-		if (td_symbol(c, ip, true) < 0)
-			return -1;
 	} else {
 		ip = tep_read_number(c->tep, (char *)r->data + d->retip->offset, d->retip->size);
 		fn = tep_read_number(c->tep, (char *)r->data + d->func->offset, d->func->size);
-		if (td_symbol(c, ip, true) < 0)
+	}
+	/* the same few addresses come back: symbolize each once */
+	pt = &d->probe[(ip ^ (ip >> 7)) & (TD_PROBE_CACHE - 1)];
+	if (pt->text && pt->ip == ip && pt->fn == fn) {
+		if (td_pool_add(c, pt->text, pt->len) < 0)
 			return -1;
+		c->probe_off = start;
+		c->has_probe = true;
+		return 0;
+	}
+	if (td_symbol(c, ip, true) < 0)
+		return -1;
+	if (d->kind == TD_KRETPROBE) {
 		c->pool_len--;
 		if (td_pool_add(c, " <- ", 4) < 0)
 			return -1;
@@ -1189,6 +1245,14 @@ static int td_probe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 	}
 	c->probe_off = start;
 	c->has_probe = true;
+	free(pt->text);
+	pt->len = c->pool_len - 1 - start;
+	pt->text = malloc(pt->len + 1);
+	if (pt->text) {
+		memcpy(pt->text, c->pool + start, pt->len + 1);
+		pt->ip = ip;
+		pt->fn = fn;
+	}
 	return 0;
 }
 
@@ -1286,18 +1350,150 @@ static int td_decode_print(struct td_ctx *c, struct tep_record *r, struct td_eve
 	return 0;
 }
 
+/* ---- the reader process: records out through a pipe */
+
+static int td_flush(struct td_ctx *c)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < c->wlen) {
+		w = write(c->wfd, c->wbuf + done, c->wlen - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;	/* the parent stopped reading */
+		done += (size_t)w;
+	}
+	c->wlen = 0;
+	return 0;
+}
+
+static int td_put(struct td_ctx *c, const void *p, size_t n)
+{
+	if (c->wcap - c->wlen < n) {
+		size_t cap = c->wcap ? c->wcap : 1 << 16;
+		char *b;
+
+		while (cap - c->wlen < n)
+			cap *= 2;
+		b = realloc(c->wbuf, cap);
+		if (!b)
+			return -1;
+		c->wbuf = b;
+		c->wcap = cap;
+	}
+	memcpy(c->wbuf + c->wlen, p, n);
+	c->wlen += n;
+	return 0;
+}
+
+static int td_put_str(struct td_ctx *c, const char *s)
+{
+	return td_put(c, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* Start a message: a 32-bit length (patched by td_end()) and its type. */
+static int td_begin(struct td_ctx *c, char type)
+{
+	uint32_t len = 0;
+
+	c->wmsg = c->wlen;
+	return td_put(c, &len, sizeof(len)) || td_put(c, &type, 1);
+}
+
+static int td_end(struct td_ctx *c)
+{
+	uint32_t len = (uint32_t)(c->wlen - c->wmsg - sizeof(len));
+
+	memcpy(c->wbuf + c->wmsg, &len, sizeof(len));
+	return c->wlen >= (1 << 16) ? td_flush(c) : 0;
+}
+
+static int td_send_error(struct td_ctx *c)
+{
+	c->wlen = 0;
+	if (td_begin(c, 'E') || td_put_str(c, c->err->msg) || td_end(c))
+		return -1;
+	return td_flush(c);
+}
+
+/*
+ * 'V' message: kind, flags, nfields, cpu, pid, ts_us, ts_ns, lost, nrec,
+ * the present strings of comm/system/name/probe, then per field its
+ * flags, number, name and raw text.
+ */
 static int td_push(struct td_ctx *c, struct tep_record *r)
 {
-	if (ingest_norm_event(c->n, &c->ev)) {
-		const struct mlog_error *e = ingest_norm_error(c->n);
-		uint64_t us = (r->ts + 500) / 1000;
+	const struct ingest_event *ev = &c->ev;
+	const char *str[4] = { ev->comm, ev->system, ev->name, ev->probe };
+	size_t slen[4], flen[INGEST_MAX_FIELDS][2], need;
+	uint32_t u32[2] = { ev->cpu, ev->pid }, mlen, i;
+	uint64_t u64[4] = { ev->ts_us, ev->ts_ns, ev->lost, c->nrec };
+	uint8_t h[4];
+	char *w;
 
-		char msg[sizeof(c->err->msg) + 64];
+	h[0] = (uint8_t)ev->kind;
+	h[1] = (uint8_t)(ev->has_ns ? 1 : 0);
+	h[2] = (uint8_t)ev->nfields;
+	h[3] = 0;
+	need = 4 + 1 + sizeof(h) + sizeof(u32) + sizeof(u64);
+	for (i = 0; i < 4; i++) {
+		if (str[i]) {
+			h[1] |= (uint8_t)(2 << i);
+			slen[i] = strlen(str[i]) + 1;
+			need += slen[i];
+		}
+	}
+	for (i = 0; i < ev->nfields; i++) {
+		flen[i][0] = strlen(ev->fields[i].name) + 1;
+		flen[i][1] = strlen(ev->fields[i].raw) + 1;
+		need += 1 + sizeof(int64_t) + flen[i][0] + flen[i][1];
+	}
+	if (c->wcap - c->wlen < need) {
+		size_t cap = c->wcap ? c->wcap : 1 << 17;
+		char *b;
 
-		snprintf(msg, sizeof(msg), "record %" PRIu64 " (CPU %d, %" PRIu64 ".%06" PRIu64 "): %s",
-			 c->nrec, r->cpu, us / 1000000, us % 1000000, e ? e->msg : "rejected");
-		memcpy(c->err->msg, msg, sizeof(c->err->msg) - 1);
-		c->err->msg[sizeof(c->err->msg) - 1] = 0;
+		while (cap - c->wlen < need)
+			cap *= 2;
+		b = realloc(c->wbuf, cap);
+		if (!b) {
+			c->failed = true;
+			return -1;
+		}
+		c->wbuf = b;
+		c->wcap = cap;
+	}
+	w = c->wbuf + c->wlen;
+	mlen = (uint32_t)(need - 4);
+	memcpy(w, &mlen, 4);
+	w[4] = 'V';
+	w += 5;
+	memcpy(w, h, sizeof(h));
+	w += sizeof(h);
+	memcpy(w, u32, sizeof(u32));
+	w += sizeof(u32);
+	memcpy(w, u64, sizeof(u64));
+	w += sizeof(u64);
+	for (i = 0; i < 4; i++) {
+		if (str[i]) {
+			memcpy(w, str[i], slen[i]);
+			w += slen[i];
+		}
+	}
+	for (i = 0; i < ev->nfields; i++) {
+		const struct ingest_field *f = &ev->fields[i];
+
+		*w++ = (char)((f->is_str ? 1 : 0) | (f->is_num ? 2 : 0));
+		memcpy(w, &f->num, sizeof(f->num));
+		w += sizeof(f->num);
+		memcpy(w, f->name, flen[i][0]);
+		w += flen[i][0];
+		memcpy(w, f->raw, flen[i][1]);
+		w += flen[i][1];
+	}
+	c->wlen += need;
+	if (c->wlen >= (1 << 16) && td_flush(c)) {
 		c->failed = true;
 		return -1;
 	}
@@ -1364,7 +1560,16 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 
 	c->ev.kind = INGEST_EVENT;
 	c->ev.pid = (uint32_t)tep_data_pid(c->tep, r);
-	c->ev.comm = tep_data_comm_from_pid(c->tep, (int)c->ev.pid);
+	{
+		/* tep_data_comm_from_pid() searches: remember the last few */
+		unsigned int slot = c->ev.pid & (TD_COMM_CACHE - 1);
+
+		if (!c->comm[slot] || c->comm_pid[slot] != c->ev.pid) {
+			c->comm[slot] = tep_data_comm_from_pid(c->tep, (int)c->ev.pid);
+			c->comm_pid[slot] = c->ev.pid;
+		}
+		c->ev.comm = c->comm[slot];
+	}
 	c->ev.system = ev->system;
 	c->ev.name = ev->name;
 	c->pool_len = 0;
@@ -1419,19 +1624,237 @@ static int td_check_complete(struct td_ctx *c)
 	return 0;
 }
 
+/*
+ * The reader process: libtracecmd and libtraceevent parse the file here.
+ * Both trust the file's metadata more than they should (a damaged event
+ * format can make libtraceevent divide by zero; a failed open can make
+ * tracecmd_close() follow a NULL pointer; sizes inside compressed sections
+ * go straight to malloc), so whatever td_check_layout() cannot vouch for
+ * is parsed in a child process: a crash there is an error, not ours.
+ */
+static int td_child(struct td_layout *l, int wfd)
+{
+	struct td_ctx c;
+	struct tracecmd_input *h;
+	uint32_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.err = l->err;
+	c.l = l;
+	c.wfd = wfd;
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	tep_set_loglevel(TEP_LOG_NONE);
+	h = tracecmd_open_fd(l->fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!h) {
+		td_fail(c.err, "libtracecmd could not read the file's headers (damaged or undecompressable metadata)");
+		return td_send_error(&c);
+	}
+	c.tep = tracecmd_get_tep(h);
+	for (i = 0; i < l->ncpu; i++)
+		if (l->cpu[i].id + 1 > c.max_cpu)
+			c.max_cpu = l->cpu[i].id + 1;
+	if (c.max_cpu < l->cpus)
+		c.max_cpu = l->cpus;
+	if (!c.max_cpu)
+		c.max_cpu = 1;
+	c.evs = calloc(TD_NR_EVENT_IDS, sizeof(*c.evs));
+	c.first_page = calloc(c.max_cpu, sizeof(*c.first_page));
+	c.last_page = calloc(c.max_cpu, sizeof(*c.last_page));
+	c.nrecs = calloc(c.max_cpu, sizeof(*c.nrecs));
+	trace_seq_init(&c.seq);
+	if (!c.tep || !c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.seq.buffer) {
+		td_fail(c.err, c.tep ? "out of memory" : "libtracecmd gave no event parser for the file");
+		return td_send_error(&c);
+	}
+	if (tracecmd_iterate_events(h, NULL, 0, td_record, &c) < 0 || c.failed) {
+		if (!c.failed)
+			td_fail(c.err, "libtracecmd failed while reading the trace data");
+		if (!c.err->msg[0])
+			return -1;	/* the pipe broke: the parent has its error */
+		return td_send_error(&c);
+	}
+	if (td_check_complete(&c))
+		return td_send_error(&c);
+	if (td_begin(&c, 'D') || td_end(&c) || td_flush(&c))
+		return -1;
+	/* the process ends now: no need to free what libtracecmd holds */
+	return 0;
+}
+
+/* ---- the parent: records in from the pipe, into the normalizer */
+
+struct td_rd {
+	const char *p, *end;
+	bool bad;
+};
+
+static void td_get(struct td_rd *r, void *out, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static const char *td_get_str(struct td_rd *r)
+{
+	const char *s = r->p;
+	const char *nul;
+
+	if (r->bad || !(nul = memchr(r->p, 0, (size_t)(r->end - r->p)))) {
+		r->bad = true;
+		return "";
+	}
+	r->p = nul + 1;
+	return s;
+}
+
+/* One 'V' message into the normalizer.  0 ok, -1 with *err set. */
+static int td_deliver(struct ingest_norm *n, struct ingest_event *ev, const char *msg,
+		      size_t len, struct mlog_error *err)
+{
+	struct td_rd r = { msg, msg + len, false };
+	uint8_t h[4];
+	uint32_t u32[2], i;
+	uint64_t u64[4];
+
+	memset(ev, 0, sizeof(*ev));
+	td_get(&r, h, sizeof(h));
+	td_get(&r, u32, sizeof(u32));
+	td_get(&r, u64, sizeof(u64));
+	ev->kind = (enum ingest_kind)h[0];
+	ev->has_ns = h[1] & 1;
+	ev->comm = h[1] & 2 ? td_get_str(&r) : NULL;
+	ev->system = h[1] & 4 ? td_get_str(&r) : NULL;
+	ev->name = h[1] & 8 ? td_get_str(&r) : NULL;
+	ev->probe = h[1] & 16 ? td_get_str(&r) : NULL;
+	ev->nfields = h[2] <= INGEST_MAX_FIELDS ? h[2] : 0;
+	ev->cpu = u32[0];
+	ev->pid = u32[1];
+	ev->ts_us = u64[0];
+	ev->ts_ns = u64[1];
+	ev->lost = u64[2];
+	for (i = 0; i < ev->nfields; i++) {
+		struct ingest_field *f = &ev->fields[i];
+		uint8_t ff;
+
+		td_get(&r, &ff, 1);
+		td_get(&r, &f->num, sizeof(f->num));
+		f->name = td_get_str(&r);
+		f->raw = td_get_str(&r);
+		f->is_str = ff & 1;
+		f->is_num = ff & 2;
+	}
+	if (r.bad || r.p != r.end)
+		return td_fail(err, "internal error: a malformed record came from the reader process");
+	if (ingest_norm_event(n, ev)) {
+		const struct mlog_error *e = ingest_norm_error(n);
+		char buf[sizeof(err->msg) + 64];
+
+		snprintf(buf, sizeof(buf), "record %" PRIu64 " (CPU %u, %" PRIu64 ".%06" PRIu64 "): %s",
+			 u64[3], ev->cpu, ev->ts_us / 1000000, ev->ts_us % 1000000,
+			 e && e->msg[0] ? e->msg : "rejected by the normalizer");
+		memcpy(err->msg, buf, sizeof(err->msg) - 1);
+		err->msg[sizeof(err->msg) - 1] = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the child's messages until 'D', 'E', an error or the end. */
+static int td_consume(int rfd, struct ingest_norm *n, struct mlog_error *err, bool *done)
+{
+	struct ingest_event *ev = malloc(sizeof(*ev));
+	size_t cap = 1 << 17, len = 0, pos = 0;
+	char *buf = malloc(cap);
+	int ret = 0;
+
+	if (!ev || !buf) {
+		ret = td_fail(err, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		uint32_t mlen;
+		ssize_t got;
+
+		if (len - pos >= 4) {
+			memcpy(&mlen, buf + pos, 4);
+			if (mlen < 1 || mlen > (64u << 20)) {
+				ret = td_fail(err, "internal error: a malformed message came from the reader process");
+				goto out;
+			}
+			if (len - pos - 4 >= mlen) {
+				const char *m = buf + pos + 4;
+
+				pos += 4 + (size_t)mlen;
+				if (m[0] == 'V') {
+					if (td_deliver(n, ev, m + 1, mlen - 1, err)) {
+						ret = -1;
+						goto out;
+					}
+					continue;
+				}
+				if (m[0] == 'E') {
+					size_t k = strnlen(m + 1, mlen - 1);
+
+					if (k >= sizeof(err->msg))
+						k = sizeof(err->msg) - 1;
+					memcpy(err->msg, m + 1, k);
+					err->msg[k] = 0;
+					ret = -1;
+					goto out;
+				}
+				*done = m[0] == 'D';
+				goto out;
+			}
+			if ((size_t)mlen + 4 > cap) {
+				char *b;
+
+				memmove(buf, buf + pos, len - pos);
+				len -= pos;
+				pos = 0;
+				while ((size_t)mlen + 4 > cap)
+					cap *= 2;
+				b = realloc(buf, cap);
+				if (!b) {
+					ret = td_fail(err, "out of memory");
+					goto out;
+				}
+				buf = b;
+			}
+		}
+		if (pos && len - pos < cap / 2) {
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+		}
+		got = read(rfd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			goto out;	/* the child is gone: its status says why */
+		len += (size_t)got;
+	}
+out:
+	free(buf);
+	free(ev);
+	return ret;
+}
+
 int ingest_tracedat(const char *path, struct ingest_norm *n, struct mlog_error *err)
 {
 	struct td_layout l;
-	struct td_ctx c;
-	struct tracecmd_input *h = NULL;
 	struct stat st;
-	uint32_t i;
-	int hfd, ret = -1;
+	int pfd[2] = { -1, -1 }, status, ret = -1;
+	bool done = false;
+	pid_t pid;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", path);
 	memset(&l, 0, sizeof(l));
-	memset(&c, 0, sizeof(c));
 	l.err = err;
 	l.path = path;
 	l.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1444,73 +1867,68 @@ int ingest_tracedat(const char *path, struct ingest_norm *n, struct mlog_error *
 	l.fsize = (uint64_t)st.st_size;
 	if (td_check_layout(&l))
 		goto out;
-
-	tracecmd_set_loglevel(TEP_LOG_NONE);
-	tep_set_loglevel(TEP_LOG_NONE);
-	/* the handle owns (and closes) the fd it is given, except when
-	 * tracecmd_open_fd() fails before it allocated the handle */
-	hfd = dup(l.fd);
-	if (hfd < 0) {
-		td_fail(err, "cannot duplicate the file descriptor: %s", strerror(errno));
-		goto out;
-	}
-	h = tracecmd_open_fd(hfd, TRACECMD_FL_LOAD_NO_PLUGINS);
-	if (!h) {
-		if (fcntl(hfd, F_GETFD) >= 0)
-			close(hfd);
-		td_fail(err, "libtracecmd could not read the file's headers (damaged or undecompressable metadata)");
-		goto out;
-	}
-	c.tep = tracecmd_get_tep(h);
-	if (!c.tep) {
-		td_fail(err, "libtracecmd gave no event parser for the file");
-		goto out;
-	}
-	c.n = n;
-	c.err = err;
-	c.l = &l;
-	for (i = 0; i < l.ncpu; i++)
-		if (l.cpu[i].id + 1 > c.max_cpu)
-			c.max_cpu = l.cpu[i].id + 1;
-	if (c.max_cpu < l.cpus)
-		c.max_cpu = l.cpus;
-	if (!c.max_cpu)
-		c.max_cpu = 1;
-	c.evs = calloc(TD_NR_EVENT_IDS, sizeof(*c.evs));
-	c.first_page = calloc(c.max_cpu, sizeof(*c.first_page));
-	c.last_page = calloc(c.max_cpu, sizeof(*c.last_page));
-	c.nrecs = calloc(c.max_cpu, sizeof(*c.nrecs));
-	trace_seq_init(&c.seq);
-	if (!c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.seq.buffer) {
-		td_fail(err, "out of memory");
-		goto done;
-	}
 	if (l.cpus)
 		ingest_norm_set_cpus(n, l.cpus);
 	if (l.release[0])
 		ingest_norm_set_release(n, l.release);
 
-	if (tracecmd_iterate_events(h, NULL, 0, td_record, &c) < 0 || c.failed) {
-		if (!c.failed)
-			td_fail(err, "libtracecmd failed while reading the trace data");
-		goto done;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		td_fail(err, "cannot create a pipe: %s", strerror(errno));
+		goto out;
 	}
-	if (td_check_complete(&c))
-		goto done;
-	ret = 0;
-done:
-	trace_seq_destroy(&c.seq);
-	if (c.evs)
-		for (i = 0; i < TD_NR_EVENT_IDS; i++)
-			free(c.evs[i]);
-	free(c.evs);
-	free(c.first_page);
-	free(c.last_page);
-	free(c.nrecs);
-	free(c.pool);
+	pid = fork();
+	if (pid < 0) {
+		td_fail(err, "cannot fork the reader process: %s", strerror(errno));
+		goto out;
+	}
+	if (!pid) {
+		static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+		size_t k;
+
+		/* a crash ends this process, whatever handlers the caller set */
+		for (k = 0; k < sizeof(fatal) / sizeof(fatal[0]); k++)
+			signal(fatal[k], SIG_DFL);
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_IGN);
+		/*
+		 * libtracecmd writes some messages whatever its log level
+		 * ("Can not mmap file, will read instead"): errors come back
+		 * through the pipe, so its stderr goes nowhere, unless
+		 * MSILAB_TRACEDAT_STDERR is set (debugging the reader).
+		 */
+		if (!getenv("MSILAB_TRACEDAT_STDERR")) {
+			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null >= 0) {
+				dup2(null, STDERR_FILENO);
+				close(null);
+			}
+		}
+		_exit(td_child(&l, pfd[1]) ? 1 : 0);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	ret = td_consume(pfd[0], n, err, &done);
+	if (ret || !done)
+		kill(pid, SIGKILL);	/* our own child, if it still runs */
+	close(pfd[0]);
+	pfd[0] = -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!ret && !done) {
+		ret = -1;
+		if (WIFSIGNALED(status))
+			td_fail(err, "libtracecmd/libtraceevent crashed (%s) reading the file: it is damaged in a way the checks before them missed",
+				strsignal(WTERMSIG(status)));
+		else
+			td_fail(err, "the trace.dat reader process ended (status %d) before the end of the trace",
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
 out:
-	if (h)
-		tracecmd_close(h);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	if (l.fd >= 0)
 		close(l.fd);
 	free(l.cpu);

@@ -13,6 +13,14 @@
  * so the error reported for a line is the first one of the earliest pass.
  * Every error names the line and the 1-based byte column of the offending
  * token, and quotes the offending text.
+ *
+ * Speed (tools/bench/bench_reader.sh): the input is read with read() in
+ * blocks (the memory of mlog_reader_open_mem() is copied through the same
+ * block).  Event lines in the canonical layout take a fast path
+ * (fast_line()) that checks and converts in one go and falls back to the
+ * passes above on anything unusual, so that errors still come from them.
+ * For a large regular file a second thread runs the fast path ahead of the
+ * reader (par_*): see "Parse-ahead" below.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +29,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mlog.h"
 
@@ -456,6 +468,18 @@ enum rstate { RS_HEADER, RS_KERNEL, RS_SOURCE, RS_DECLS, RS_EVENTS, RS_DONE, RS_
 
 _Static_assert(BLOCK_SIZE > MLOG_MAX_LINE + 1, "block must hold a whole line");
 
+/*
+ * The event last filled and the keys whose num[] / str_off[] / str_len[]
+ * may be non-zero in it: the fast path clears only those.
+ */
+struct fast_state {
+	const struct mlog_event *last_ev;
+	uint64_t dirty, dirty_str, last_present;
+};
+
+struct par;
+struct par_rec;
+
 /* One KEY=VALUE token of the line being parsed. */
 struct kv {
 	enum mlog_key key;
@@ -482,15 +506,16 @@ struct mlog_reader {
 	struct mlog_error err;
 	struct mlog_decls decls;
 	uint16_t dev_hash[DEV_HASH_SIZE];	/* device index + 1 */
+	uint16_t fdev_hash[DEV_HASH_SIZE];	/* the fast path's: device index + 1 */
 	struct kv kv[MLOG_K__COUNT];		/* duplicates are refused */
 	uint8_t kv_of[MLOG_K__COUNT];		/* key -> index in kv[] */
 	unsigned int nkv;
-	/*
-	 * The event last filled and the keys whose num[] / str_off[] /
-	 * str_len[] may be non-zero in it: the fast path clears only those.
-	 */
-	const struct mlog_event *last_ev;
-	uint64_t dirty;
+	struct fast_state fs;
+	struct par *par;	/* the parse-ahead thread, or NULL */
+	bool par_tried;
+	uint64_t block_off;	/* file offset of block[0] */
+	const struct par_rec *rec;	/* records of the parse-ahead thread ... */
+	uint32_t rec_left;		/* ... still to hand out */
 	char *block;		/* bsize + BLOCK_PAD bytes */
 };
 
@@ -630,10 +655,13 @@ struct mlog_reader *mlog_reader_open_mem(const char *name, const char *buf,
 	return r;
 }
 
+static void par_stop(struct mlog_reader *r);
+
 void mlog_reader_close(struct mlog_reader *r)
 {
 	if (!r)
 		return;
+	par_stop(r);
 	if (r->close_fd)
 		close(r->fd);
 	free(r->block);
@@ -670,18 +698,27 @@ static ssize_t source_read(struct mlog_reader *r, char *dst, size_t n)
 	return got;
 }
 
+static uint64_t par_read_limit(const struct mlog_reader *r);
+
 /* Move the unread tail to the front of the block and read more after it. */
 static int refill(struct mlog_reader *r)
 {
-	size_t tail = r->len - r->pos, room;
-	ssize_t got = 0;
+	size_t tail = r->len - r->pos, target = r->bsize;
+	uint64_t at, lim;
+	ssize_t got = 1;
 
 	memmove(r->block, r->block + r->pos, tail);
+	r->block_off += r->pos;
 	r->pos = 0;
 	r->len = tail;
+	/* with parse-ahead, no further than the lines before its next chunk */
+	at = r->block_off + r->len;
+	lim = par_read_limit(r);
+	if (lim > at && lim - at < target - r->len)
+		target = r->len + (lim - at);
 	/* fill the block (pipes and terminals return short reads) */
-	while ((room = r->bsize - r->len) > 0) {
-		got = source_read(r, r->block + r->len, room);
+	while (r->len < target) {
+		got = source_read(r, r->block + r->len, target - r->len);
 		if (got <= 0)
 			break;
 		r->len += got;
@@ -694,7 +731,7 @@ static int refill(struct mlog_reader *r)
 		r->state = RS_ERROR;
 		return -1;
 	}
-	if (r->len == tail)
+	if (got == 0)
 		r->at_eof = true;
 	/* the fast path runs up to the last complete line of the block */
 	r->fast_end = r->len;
@@ -1022,6 +1059,7 @@ static const struct { const char *name; uint32_t bit; } flag_names[] = {
 	{ "VIRTUAL", MLOG_PCI_IRQ_VIRTUAL },
 };
 #define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
+_Static_assert(NFLAGS == 5, "fast_flags() spells the five flags out");
 
 static int conv_flags(struct mlog_reader *r, const struct kv *kv, int64_t *out)
 {
@@ -1225,6 +1263,50 @@ static void dev_hash_add(struct mlog_reader *r, const char *name, int d)
 	while (r->dev_hash[i])
 		i = (i + 1) & (DEV_HASH_SIZE - 1);
 	r->dev_hash[i] = d + 1;
+}
+
+static inline uint64_t load64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* A word whose first @n (0..8) bytes are 0xff, whatever the byte order. */
+static inline uint64_t head_mask(size_t n)
+{
+	static const unsigned char ff[16] = { 255, 255, 255, 255, 255, 255, 255, 255 };
+
+	return load64((const char *)ff + 8 - n);
+}
+
+/*
+ * The fast path's hash of a name: its length and its first and last eight
+ * bytes (@s may be read up to 8 bytes past its end, never before it).
+ */
+static inline uint32_t fast_hash(const char *s, size_t len, unsigned int bits)
+{
+	uint64_t h = load64(s) & head_mask(len < 8 ? len : 8);
+
+	if (len > 8)
+		h ^= load64(s + len - 8) * 0xc2b2ae3d27d4eb4fULL;
+	h = (h ^ len) * 0x9e3779b97f4a7c15ULL;
+	return h >> (64 - bits);
+}
+
+static void fdev_hash_add(struct mlog_reader *r, const char *name, int d)
+{
+	char pad[MLOG_NAME_MAX + 8] = { 0 };
+	size_t len = strlen(name);
+	uint32_t i;
+
+	memcpy(pad, name, len);
+	i = fast_hash(pad, len, 9);
+	_Static_assert(DEV_HASH_SIZE == 1 << 9, "fast device hash: 9 bits");
+	while (r->fdev_hash[i])
+		i = (i + 1) & (DEV_HASH_SIZE - 1);
+	r->fdev_hash[i] = d + 1;
 }
 
 static int its_find(const struct mlog_reader *r, const char *s, size_t len)
@@ -1485,6 +1567,7 @@ static int decl_device(struct mlog_reader *r, const struct mlog_event *ev, uint3
 	d->wired = ev->num[MLOG_K_WIRED];
 	d->its = ev->num[MLOG_K_ITS];
 	d->line = ev->line;
+	fdev_hash_add(r, d->name, r->decls.ndev);
 	dev_hash_add(r, d->name, r->decls.ndev++);
 	return 0;
 }
@@ -1745,25 +1828,11 @@ static struct fast_key fkey[MLOG_K__COUNT];
 static uint8_t fnext[MLOG_V__COUNT][MLOG_K__COUNT + 1];
 static uint64_t fdefaults[MLOG_V__COUNT];	/* keys of v with a non-zero default */
 #define KEY_MASK (~0ULL >> (64 - MLOG_K__COUNT))
+static uint64_t str_keys;			/* keys of type STR */
 static char vpad[MLOG_V__COUNT][48];		/* verb names, zero-padded */
+static uint8_t fverb_hash[2][HASH_SIZE];	/* fast_hash(), [observation]: verb */
 
 _Static_assert(sizeof(((struct mlog_event *)0)->num[0]) == 8, "num[] holds 64 bits");
-
-static inline uint64_t load64(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-/* A word whose first @n (0..8) bytes are 0xff, whatever the byte order. */
-static inline uint64_t head_mask(size_t n)
-{
-	static const unsigned char ff[16] = { 255, 255, 255, 255, 255, 255, 255, 255 };
-
-	return load64((const char *)ff + 8 - n);
-}
 
 static void fast_init(void)
 {
@@ -1799,6 +1868,8 @@ static void fast_init(void)
 		fkey[k].mask[0] = head_mask(n > 8 ? 8 : n);
 		fkey[k].mask[1] = head_mask(n > 8 ? n - 8 : 0);
 		fkey[k].len = n;
+		if (key_info[k].type == MLOG_T_STR)
+			str_keys |= 1ULL << k;
 	}
 	for (int v = 0; v < MLOG_V__COUNT; v++) {
 		const struct verb_schema *vs = &vschema[v];
@@ -1808,6 +1879,15 @@ static void fast_init(void)
 			abort();
 		memcpy(vpad[v], verb_info[v].name, verb_info[v].len);
 		memset(fnext[v], MLOG_K__COUNT, sizeof(fnext[v]));
+		if (v) {
+			uint8_t *tab = fverb_hash[verb_info[v].cls == MLOG_C_OBS];
+			uint32_t i = fast_hash(vpad[v], verb_info[v].len, 8);
+
+			_Static_assert(HASH_SIZE == 1 << 8, "fast verb hash: 8 bits");
+			while (tab[i])
+				i = (i + 1) & (HASH_SIZE - 1);
+			tab[i] = v;
+		}
 		for (unsigned int i = 0; i < vs->nkeys; i++) {
 			fnext[v][prev] = vs->keys[i];
 			prev = vs->keys[i];
@@ -1830,8 +1910,8 @@ static inline bool padded_eq(const char *a, const char *s, size_t len)
 
 static inline int fast_verb(const char *s, size_t len, bool obs)
 {
-	const uint8_t *tab = verb_hash[obs];
-	uint32_t i = name_hash(s, len);
+	const uint8_t *tab = fverb_hash[obs];
+	uint32_t i = fast_hash(s, len, 8);
 
 	for (;; i = (i + 1) & (HASH_SIZE - 1)) {
 		int v = tab[i];
@@ -1840,6 +1920,68 @@ static inline int fast_verb(const char *s, size_t len, bool obs)
 			return MLOG_V_NONE;
 		if (verb_info[v].len == len && padded_eq(vpad[v], s, len))
 			return v;
+	}
+}
+
+/*
+ * Offset of the first ' ' or LF in p[0..48), or 48.  The bytes before it
+ * are not checked: the caller compares them with a known name.
+ */
+#if defined(__SSE2__)
+static inline size_t token_len48(const char *p)
+{
+	const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
+
+	for (size_t i = 0; i < 48; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		unsigned int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, sp),
+								_mm_cmpeq_epi8(v, nl)));
+
+		if (m)
+			return i + __builtin_ctz(m);
+	}
+	return 48;
+}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline size_t token_len48(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+
+	for (size_t i = 0; i < 48; i += 8) {
+		uint64_t w = load64(p + i), a = w ^ (ones * ' '), b = w ^ (ones * '\n');
+		/* the lowest flagged byte is exact: the first blank or LF */
+		uint64_t m = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+
+		if (m)
+			return i + __builtin_ctzll(m) / 8;
+	}
+	return 48;
+}
+#else
+static inline size_t token_len48(const char *p)
+{
+	size_t i = 0;
+
+	while (i < 48 && p[i] != ' ' && p[i] != '\n')
+		i++;
+	return i;
+}
+#endif
+
+/* The device named s[0..len) (bytes before ' ' or LF), or -1. */
+static inline int fast_dev_find(const struct mlog_reader *r, const char *s, size_t len)
+{
+	uint32_t i = fast_hash(s, len, 9);
+
+	if (len > MLOG_NAME_MAX)
+		return -1;
+	for (;; i = (i + 1) & (DEV_HASH_SIZE - 1)) {
+		int d = r->fdev_hash[i] - 1;
+
+		if (d < 0)
+			return -1;
+		if (!r->decls.dev[d].name[len] && padded_eq(r->decls.dev[d].name, s, len))
+			return d;
 	}
 }
 
@@ -1879,17 +2021,38 @@ static inline bool fast_flags(const char **pp, int64_t *out)
 
 	for (;;) {
 		const char *t = p;
-		size_t i;
+		uint64_t w;
 
 		while (fclass[(unsigned char)*p] & F_UPPER)
 			p++;
-		for (i = 0; i < NFLAGS; i++)
-			if (strlen(flag_names[i].name) == (size_t)(p - t) &&
-			    !memcmp(flag_names[i].name, t, p - t))
-				break;
-		if (i == NFLAGS)
+		w = load64(t) & head_mask(p - t < 8 ? p - t : 8);
+		switch (p - t) {	/* flag_names[] as words */
+		case 3:
+			if (w != (load64("MSI\0\0\0\0\0") & head_mask(3)))
+				return false;
+			x |= MLOG_PCI_IRQ_MSI;
+			break;
+		case 4:
+			if (w == (load64("MSIX\0\0\0\0") & head_mask(4)))
+				x |= MLOG_PCI_IRQ_MSIX;
+			else if (w == (load64("INTX\0\0\0\0") & head_mask(4)))
+				x |= MLOG_PCI_IRQ_INTX;
+			else
+				return false;
+			break;
+		case 7:
+			if (w != (load64("VIRTUAL\0") & head_mask(7)))
+				return false;
+			x |= MLOG_PCI_IRQ_VIRTUAL;
+			break;
+		case 8:
+			if (w != load64("AFFINITY"))
+				return false;
+			x |= MLOG_PCI_IRQ_AFFINITY;
+			break;
+		default:
 			return false;
-		x |= flag_names[i].bit;
+		}
 		if (*p != '|')
 			break;
 		p++;
@@ -1901,13 +2064,67 @@ static inline bool fast_flags(const char **pp, int64_t *out)
 	return true;
 }
 
-/* 1 and *nl set: @ev holds the line at @s; 0: leave the line to parse_line(). */
-static int fast_line(struct mlog_reader *r, const char *s, struct mlog_event *ev,
-		     const char **nl)
+/*
+ * Before a line is stored in @ev: all of num[], str_off[] and str_len[]
+ * must read zero but for the keys the line sets.  Only the keys the last
+ * line set (fs->dirty) can be non-zero, unless the caller passes another
+ * event or has added keys since (mlog_event_set()): then clear it all.
+ * Otherwise ev_finish() clears the keys set last time and not this time.
+ */
+static inline void ev_start(struct fast_state *fs, struct mlog_event *ev)
+{
+	if (fs->last_ev != ev || ev->present != fs->last_present) {
+		memset(ev->num, 0, sizeof(ev->num));
+		memset(ev->str_off, 0, sizeof(ev->str_off));
+		memset(ev->str_len, 0, sizeof(ev->str_len));
+		fs->last_ev = ev;
+		fs->dirty = fs->dirty_str = 0;
+	}
+}
+
+/* The rest of an event: defaults, stale keys, then the fields besides the keys. */
+static inline __attribute__((always_inline)) void
+ev_finish(struct fast_state *fs, struct mlog_event *ev, int v,
+	  uint64_t present, uint32_t lineno, uint32_t used)
+{
+	uint64_t set = present | fdefaults[v], set_str = present & str_keys, m;
+
+	for (m = fdefaults[v] & ~present; m; m &= m - 1) {
+		unsigned int k = __builtin_ctzll(m);
+
+		ev->num[k] = key_default(v, k);
+	}
+	for (m = fs->dirty & ~set & KEY_MASK; m; m &= m - 1)
+		ev->num[__builtin_ctzll(m)] = 0;
+	for (m = fs->dirty_str & ~set_str & KEY_MASK; m; m &= m - 1) {
+		unsigned int k = __builtin_ctzll(m);
+
+		ev->str_off[k] = 0;
+		ev->str_len[k] = 0;
+	}
+	fs->dirty = set;
+	fs->dirty_str = set_str;
+	fs->last_present = present;
+	ev->verb = v;
+	ev->is_comment = false;
+	ev->line = lineno;
+	ev->present = present;
+	ev->strbuf[0] = '\0';
+	ev->strbuf_used = used;
+}
+
+/*
+ * 1 and *nl set: @ev holds the line at @s; 0: leave the line to
+ * parse_line().  Reads only what is fixed once the declarations are
+ * complete, so the parse-ahead thread calls it too (with its own @fs).
+ */
+static inline __attribute__((always_inline)) int
+fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
+	  uint32_t lineno, struct mlog_event *ev, const char **nl)
 {
 	const struct verb_schema *vs;
 	const char *p = s, *t;
-	uint64_t present = 0, clear, x;
+	uint64_t present = 0, x;
 	uint32_t used = 1;
 	unsigned int k;
 	bool obs = *p == '<';
@@ -1918,8 +2135,8 @@ static int fast_line(struct mlog_reader *r, const char *s, struct mlog_event *ev
 			return 0;
 		p += 2;
 	}
-	for (t = p; fclass[(unsigned char)*p] & F_NAME; p++)
-		;
+	t = p;
+	p += token_len48(p);
 	if (p == t || !at_end_of_value(p))
 		return 0;
 	v = fast_verb(t, p - t, obs);
@@ -1927,21 +2144,7 @@ static int fast_line(struct mlog_reader *r, const char *s, struct mlog_event *ev
 		return 0;
 	vs = &vschema[v];
 
-	/* only the keys the last line set can be non-zero (or the caller since) */
-	if (r->last_ev != ev) {
-		memset(ev->num, 0, sizeof(ev->num));
-		memset(ev->str_off, 0, sizeof(ev->str_off));
-		memset(ev->str_len, 0, sizeof(ev->str_len));
-		r->last_ev = ev;
-	} else {
-		for (clear = (r->dirty | ev->present) & KEY_MASK; clear; clear &= clear - 1) {
-			k = __builtin_ctzll(clear);
-			ev->num[k] = 0;
-			ev->str_off[k] = 0;
-			ev->str_len[k] = 0;
-		}
-	}
-	r->dirty = ~0ULL;	/* until the line is complete */
+	ev_start(fs, ev);
 
 	for (k = fnext[v][MLOG_K__COUNT]; *p == ' '; k = fnext[v][k]) {
 		int64_t *out;
@@ -2000,9 +2203,9 @@ range:
 		case MLOG_T_DEV: {
 			int d;
 
-			for (t = p; fclass[(unsigned char)*p] & F_NAME; p++)
-				;
-			if (p == t || !at_end_of_value(p) || (d = dev_find(r, t, p - t)) < 0)
+			t = p;
+			p += token_len48(p);
+			if (p == t || !at_end_of_value(p) || (d = fast_dev_find(r, t, p - t)) < 0)
 				return 0;
 			*out = d;
 			break;
@@ -2071,19 +2274,390 @@ range:
 	if ((v == MLOG_V_MSI_DOMAIN_ALLOC_IRQS_RANGE || v == MLOG_V_MSI_DOMAIN_FREE_IRQS_RANGE) &&
 	    ev->num[MLOG_K_FIRST] > ev->num[MLOG_K_LAST])
 		return 0;
-	for (uint64_t m = fdefaults[v] & ~present; m; m &= m - 1) {
-		k = __builtin_ctzll(m);
-		ev->num[k] = key_default(v, k);
-	}
-	r->dirty = present | fdefaults[v];
-	ev->verb = v;
-	ev->is_comment = false;
-	ev->line = r->lineno;
-	ev->present = present;
-	ev->strbuf[0] = '\0';
-	ev->strbuf_used = used;
+	ev_finish(fs, ev, v, present, lineno, used);
 	*nl = p;
 	return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Parse-ahead.  Once the declarations are complete, every event line
+ * depends only on them, so for a large regular file a second thread runs
+ * the fast path over every other chunk of the file (odd chunks from the
+ * first one ahead of the reader) and leaves compact records; mlog_read()
+ * parses the even chunks itself and turns the records of the odd ones into
+ * events.  A chunk holds the lines that start in it.  The thread stops a
+ * chunk at the first line the fast path leaves to parse_line(), and
+ * mlog_read() reads on from there itself: every error is still found by
+ * parse_line(), in file order, and the events handed out are the same
+ * whatever the timing.  Memory stays constant: two chunk slots.
+ */
+
+#ifndef MLOG_PAR_CHUNK
+#define MLOG_PAR_CHUNK		(1024 * 1024)	/* bytes of file per chunk */
+#endif
+#ifndef MLOG_PAR_MIN_CHUNKS
+#define MLOG_PAR_MIN_CHUNKS	8	/* smaller rests of files: no thread */
+#endif
+#define PAR_RAW_SIZE	(MLOG_PAR_CHUNK + MLOG_MAX_LINE + 2)	/* + the last line */
+#define PAR_REC_SIZE	(2 * MLOG_PAR_CHUNK)	/* records; full: the chunk stops */
+
+/*
+ * One event: the header, the values of the present keys in key order, then
+ * strbuf.  Verb MLOG_V_NONE: a line the fast path left to parse_line(),
+ * whose text follows (used: its length).
+ */
+struct par_rec {
+	uint64_t present;
+	uint32_t next;		/* offset of the next record */
+	uint16_t used;		/* strbuf_used */
+	uint8_t verb;
+};
+
+_Static_assert(sizeof(struct par_rec) % 8 == 0, "records are 8-byte aligned");
+_Static_assert(MLOG_V__COUNT < 256 && MLOG_MAX_LINE < 65536, "record fields");
+
+enum { SLOT_FREE, SLOT_READY };
+
+struct par_slot {
+	int state;
+	uint64_t chunk;
+	uint64_t first;		/* file offset of the first line starting in it */
+	uint64_t stop;		/* file offset after the last line in records */
+	uint32_t n;		/* records */
+	char *raw;		/* PAR_RAW_SIZE + BLOCK_PAD */
+	char *recs;		/* PAR_REC_SIZE */
+};
+
+struct par {
+	const struct mlog_reader *r;
+	int fd;
+	uint64_t size;
+	uint64_t c0;		/* the thread's first chunk */
+	uint64_t next_c;	/* the next chunk mlog_read() takes from the thread */
+	uint64_t next_switch;	/* next_c's first byte, UINT64_MAX: none */
+	struct par_slot slot[2];
+	struct par_slot *cur;	/* the slot whose records are handed out */
+	struct mlog_event *ev;	/* the thread's */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+};
+
+static struct par_slot *par_slot_of(struct par *pp, uint64_t c)
+{
+	return &pp->slot[(c - pp->c0) / 2 % 2];
+}
+
+/* Read [from, to) of the file into @buf; false on an error or a short file. */
+static bool par_pread(int fd, char *buf, uint64_t from, uint64_t to)
+{
+	while (from < to) {
+		ssize_t got = pread(fd, buf, to - from, from);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		buf += got;
+		from += got;
+	}
+	return true;
+}
+
+/* The thread's work on chunk @c: records for its lines, as far as it can. */
+static void par_fill(struct par *pp, struct par_slot *sl, struct fast_state *fs)
+{
+	uint64_t start = sl->chunk * MLOG_PAR_CHUNK, from = start - 1;	/* chunk >= 1 */
+	uint64_t end = start + MLOG_PAR_CHUNK, to = end + MLOG_MAX_LINE + 1;
+	size_t len, fe, q, roff = 0;
+	const char *lf;
+
+	sl->n = 0;
+	sl->first = sl->stop = UINT64_MAX;
+	if (end > pp->size)
+		end = pp->size;
+	if (to > pp->size)
+		to = pp->size;
+	len = to - from;
+	if (!par_pread(pp->fd, sl->raw, from, to))
+		return;
+	memset(sl->raw + len, 0, BLOCK_PAD);
+	for (fe = len; fe && sl->raw[fe - 1] != '\n'; fe--)
+		;
+	/* the line that starts in the chunk first follows the first LF from start - 1 */
+	lf = memchr(sl->raw, '\n', fe);
+	if (!lf)
+		return;
+	q = lf - sl->raw + 1;
+	sl->first = from + q;
+	while (from + q < end && q < fe) {
+		struct par_rec *rec = (struct par_rec *)(sl->recs + roff);
+		const struct mlog_event *ev = pp->ev;
+		int64_t *val = (int64_t *)(rec + 1);
+		const char *nl;
+		size_t size;
+
+		/* room for the most a record can take */
+		if (roff + sizeof(*rec) + 8 * MLOG_K__COUNT + MLOG_MAX_LINE + 8 > PAR_REC_SIZE)
+			break;
+		if (!fast_line(pp->r, fs, sl->raw + q, 0, pp->ev, &nl)) {
+			fs->last_ev = NULL;	/* it may have stored some keys */
+			/* a line for parse_line(): its text, if it has an LF in time */
+			nl = memchr(sl->raw + q, '\n', fe - q);
+			if (nl - (sl->raw + q) > MLOG_MAX_LINE)
+				break;
+			size = nl - (sl->raw + q);
+			memcpy(rec + 1, sl->raw + q, size);
+			rec->present = 0;
+			rec->used = size;
+			rec->verb = MLOG_V_NONE;
+			rec->next = sizeof(*rec) + ((size + 7) & ~(size_t)7);
+			roff += rec->next;
+			sl->n++;
+			q = nl - sl->raw + 1;
+			continue;
+		}
+		for (uint64_t m = ev->present; m; m &= m - 1) {
+			unsigned int k = __builtin_ctzll(m);
+
+			*val++ = str_keys >> k & 1 ? (int64_t)(ev->str_off[k] | (uint32_t)ev->str_len[k] << 16)
+						   : ev->num[k];
+		}
+		if (ev->strbuf_used > 1)
+			memcpy((char *)val + 1, ev->strbuf + 1, ev->strbuf_used - 1);
+		size = (char *)val - (char *)rec + ((ev->strbuf_used + 7) & ~7u);
+		rec->present = ev->present;
+		rec->used = ev->strbuf_used;
+		rec->verb = ev->verb;
+		rec->next = size;
+		roff += size;
+		sl->n++;
+		q = nl - sl->raw + 1;
+	}
+	sl->stop = from + q;
+}
+
+static void *par_main(void *arg)
+{
+	struct par *pp = arg;
+	struct fast_state fs = { NULL, 0, 0, 0 };
+
+	for (uint64_t c = pp->c0; c * MLOG_PAR_CHUNK < pp->size; c += 2) {
+		struct par_slot *sl = par_slot_of(pp, c);
+		bool stop;
+
+		pthread_mutex_lock(&pp->lock);
+		while (sl->state != SLOT_FREE && !pp->stop)
+			pthread_cond_wait(&pp->cond, &pp->lock);
+		stop = pp->stop;
+		pthread_mutex_unlock(&pp->lock);
+		if (stop)
+			break;
+		sl->chunk = c;
+		par_fill(pp, sl, &fs);
+		pthread_mutex_lock(&pp->lock);
+		sl->state = SLOT_READY;
+		pthread_cond_broadcast(&pp->cond);
+		pthread_mutex_unlock(&pp->lock);
+	}
+	return NULL;
+}
+
+static void par_free(struct par *pp)
+{
+	for (int i = 0; i < 2; i++) {
+		free(pp->slot[i].raw);
+		free(pp->slot[i].recs);
+	}
+	free(pp->ev);
+	free(pp);
+}
+
+/* The declarations are complete: start the thread if the file is worth it. */
+static void par_start(struct mlog_reader *r)
+{
+	uint64_t off = r->block_off + r->pos, c0 = off / MLOG_PAR_CHUNK + 1;
+	struct par *pp;
+	struct stat st;
+
+	r->par_tried = true;
+	c0 += !(c0 & 1);	/* odd chunks */
+	if (r->fd < 0 || fstat(r->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < (c0 + MLOG_PAR_MIN_CHUNKS) * MLOG_PAR_CHUNK ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	pp = calloc(1, sizeof(*pp));
+	if (!pp)
+		return;
+	pp->r = r;
+	pp->fd = r->fd;
+	pp->size = st.st_size;
+	pp->c0 = pp->next_c = c0;
+	pp->next_switch = c0 * MLOG_PAR_CHUNK;
+	pp->ev = malloc(sizeof(*pp->ev));
+	for (int i = 0; i < 2; i++) {
+		pp->slot[i].raw = malloc(PAR_RAW_SIZE + BLOCK_PAD);
+		pp->slot[i].recs = malloc(PAR_REC_SIZE);
+		if (!pp->slot[i].raw || !pp->slot[i].recs)
+			goto fail;
+	}
+	if (!pp->ev)
+		goto fail;
+	pthread_mutex_init(&pp->lock, NULL);
+	pthread_cond_init(&pp->cond, NULL);
+	if (pthread_create(&pp->thread, NULL, par_main, pp)) {
+		pthread_mutex_destroy(&pp->lock);
+		pthread_cond_destroy(&pp->cond);
+		goto fail;
+	}
+	r->par = pp;
+	return;
+fail:
+	par_free(pp);	/* no thread: the reader reads on alone */
+}
+
+static void par_stop(struct mlog_reader *r)
+{
+	struct par *pp = r->par;
+
+	if (!pp)
+		return;
+	pthread_mutex_lock(&pp->lock);
+	pp->stop = true;
+	pthread_cond_broadcast(&pp->cond);
+	pthread_mutex_unlock(&pp->lock);
+	pthread_join(pp->thread, NULL);
+	pthread_mutex_destroy(&pp->lock);
+	pthread_cond_destroy(&pp->cond);
+	par_free(pp);
+	r->par = NULL;
+}
+
+/* File offset the reader needs not read beyond for now, UINT64_MAX: none. */
+static uint64_t par_read_limit(const struct mlog_reader *r)
+{
+	if (!r->par || r->par->next_switch == UINT64_MAX)
+		return UINT64_MAX;
+	return r->par->next_switch + MLOG_MAX_LINE + 2;
+}
+
+static void par_release(struct par *pp, struct par_slot *sl)
+{
+	pthread_mutex_lock(&pp->lock);
+	sl->state = SLOT_FREE;
+	pthread_cond_broadcast(&pp->cond);
+	pthread_mutex_unlock(&pp->lock);
+}
+
+/* Go on reading at file offset @off (at or after the current position). */
+static int par_seek(struct mlog_reader *r, uint64_t off)
+{
+	if (off <= r->block_off + r->len) {
+		r->pos = off - r->block_off;
+		return 0;
+	}
+	if (lseek(r->fd, off, SEEK_SET) == (off_t)-1) {
+		r->err.line = 0;
+		r->err.col = 0;
+		snprintf(r->err.msg, sizeof(r->err.msg), "read error: %s", strerror(errno));
+		r->state = RS_ERROR;
+		return -1;
+	}
+	r->block_off = off;
+	r->pos = r->len = r->fast_end = 0;
+	r->at_eof = false;
+	return 0;
+}
+
+/*
+ * The next line starts at or after the thread's next chunk: take its
+ * records if they start right there.  True when there are records to hand.
+ */
+static bool par_switch(struct mlog_reader *r)
+{
+	struct par *pp = r->par;
+	uint64_t off = r->block_off + r->pos;
+	struct par_slot *sl;
+
+	for (;;) {
+		if (pp->next_c * MLOG_PAR_CHUNK >= pp->size) {
+			pp->next_switch = UINT64_MAX;
+			return false;
+		}
+		sl = par_slot_of(pp, pp->next_c);
+		pthread_mutex_lock(&pp->lock);
+		while (sl->state != SLOT_READY)
+			pthread_cond_wait(&pp->cond, &pp->lock);
+		pthread_mutex_unlock(&pp->lock);
+		pp->next_c += 2;
+		pp->next_switch = pp->next_c * MLOG_PAR_CHUNK;
+		if (sl->first == off && sl->n)
+			break;
+		par_release(pp, sl);	/* not where the reader is: it reads on */
+		if (off < pp->next_switch)
+			return false;
+	}
+	pp->cur = sl;
+	r->rec = (const struct par_rec *)sl->recs;
+	r->rec_left = sl->n;
+	return true;
+}
+
+static void slow_done(struct mlog_reader *r, struct mlog_event *ev, int ret);
+
+/* The next record as an event. */
+static int par_deliver(struct mlog_reader *r, struct mlog_event *ev)
+{
+	const struct par_rec *rec = r->rec;
+	const int64_t *val = (const int64_t *)(rec + 1);
+	struct par *pp = r->par;
+
+	if (rec->verb == MLOG_V_NONE) {
+		int ret;
+
+		r->lineno++;
+		ret = parse_line(r, (const char *)val, rec->used, ev);
+		slow_done(r, ev, ret);
+		if (ret <= 0)
+			return ret;	/* an error: the records left are never used */
+		goto next;
+	}
+	ev_start(&r->fs, ev);
+	for (uint64_t m = rec->present; m; m &= m - 1) {
+		unsigned int k = __builtin_ctzll(m);
+		int64_t v = *val++;
+
+		if (str_keys >> k & 1) {
+			ev->str_off[k] = v & 0xffff;
+			ev->str_len[k] = v >> 16;
+		} else {
+			ev->num[k] = v;
+		}
+	}
+	ev_finish(&r->fs, ev, rec->verb, rec->present, ++r->lineno, rec->used);
+	if (rec->used > 1)	/* strbuf[0] is always '\0' */
+		memcpy(ev->strbuf + 1, (const char *)val + 1, rec->used - 1);
+next:
+	r->rec = (const struct par_rec *)((const char *)rec + rec->next);
+	if (--r->rec_left == 0) {
+		uint64_t stop = pp->cur->stop;
+
+		par_release(pp, pp->cur);
+		pp->cur = NULL;
+		if (par_seek(r, stop))
+			return 1;	/* this event is good; the error comes next */
+	}
+	return 1;
+}
+
+/* parse_line() cleared the event, then set present keys and defaults */
+static void slow_done(struct mlog_reader *r, struct mlog_event *ev, int ret)
+{
+	r->fs.last_ev = ret > 0 ? ev : NULL;
+	r->fs.dirty = ev->present | vschema[ev->verb].allowed;
+	r->fs.dirty_str = ev->present;
+	r->fs.last_present = ev->present;
 }
 
 int mlog_read(struct mlog_reader *r, struct mlog_event *ev)
@@ -2092,26 +2666,32 @@ int mlog_read(struct mlog_reader *r, struct mlog_event *ev)
 	size_t len = 0;
 	int ret;
 
-	if (r->state == RS_ERROR)
-		return -1;
-	if (r->state == RS_DONE)
-		return 0;
+	if (r->rec_left && r->state == RS_EVENTS)
+		return par_deliver(r, ev);
+	if (r->par && r->block_off + r->pos >= r->par->next_switch &&
+	    r->state == RS_EVENTS && par_switch(r))
+		return par_deliver(r, ev);
 	if (r->state == RS_EVENTS && r->pos < r->fast_end) {
 		const char *nl;
 
 		r->lineno++;
-		if (fast_line(r, r->buf + r->pos, ev, &nl)) {
+		if (fast_line(r, &r->fs, r->buf + r->pos, r->lineno, ev, &nl)) {
 			r->pos = nl + 1 - r->buf;
 			return 1;
 		}
 		r->lineno--;
+		r->fs.last_ev = NULL;	/* it may have stored some keys */
 	}
+	if (r->state == RS_ERROR)
+		return -1;
+	if (r->state == RS_DONE)
+		return 0;
 	ret = next_line(r, &s, &len);
 	if (ret <= 0)
 		return ret < 0 ? -1 : at_end(r);
 	ret = parse_line(r, s, len, ev);
-	/* parse_line() cleared the event, then set present keys and defaults */
-	r->last_ev = ret > 0 ? ev : NULL;
-	r->dirty = ev->present | vschema[ev->verb].allowed;
+	slow_done(r, ev, ret);
+	if (ret > 0 && r->state == RS_EVENTS && !r->par_tried)
+		par_start(r);
 	return ret;
 }

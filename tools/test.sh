@@ -4,7 +4,8 @@
 # tools/test.sh - set up, build and run the whole test suite.
 #
 # Stages, in order: tools/setup.sh; the "release" preset (configure, build,
-# ctest); the "debug" preset (ASan + UBSan; configure, build, ctest).  Every
+# ctest); the "debug" preset (ASan + UBSan; configure, build, ctest); the
+# "clang" preset (configure and build with -Werror: warning-free with clang).  Every
 # stage runs even when an earlier one failed, so one run shows everything
 # that is broken; a build failure only skips the ctest of that preset.
 # Exit status: 0 when every stage passed, 1 otherwise (2 on usage errors).
@@ -89,6 +90,12 @@ t0=$(date +%s)
 if run "setup" tools/setup.sh; then
 	preset release
 	preset debug
+	# clang with -Werror: the tree must build warning-free with both compilers
+	if [ ! -f build/clang/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
+		export CMAKE_GENERATOR=Ninja
+	fi
+	run "clang: configure" cmake --preset clang &&
+		run "clang: build (-Werror)" cmake --build --preset clang -j "$jobs"
 else
 	skip "release" "setup failed"
 	skip "debug" "setup failed"

@@ -6,6 +6,8 @@
 # BUILD_DIR defaults to build/release (msilab is built there if missing),
 # LINES to 10000000.  The generated trace stays in BUILD_DIR/bench/, never
 # in the source tree.  Each timing is the best of 3 runs on a warm cache.
+# BASELINE=/path/to/an/older/msilab adds its figures, timed in the same run
+# (before/after comparisons on one machine).
 set -eu
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,6 +50,10 @@ nl=$(wc -l <"$trace")
 "$msilab" check -q "$trace"	# must be valid before it is timed
 t_wc=$(best_of_3 wc -l "$trace")
 t_rd=$(best_of_3 "$msilab" check -q "$trace")
+if [ -n "${BASELINE:-}" ]; then
+	"$BASELINE" check -q "$trace"
+	t_base=$(best_of_3 "$BASELINE" check -q "$trace")
+fi
 
 report() {	# name seconds
 	awk -v n="$1" -v t="$2" -v b="$bytes" -v l="$nl" \
@@ -56,4 +62,7 @@ report() {	# name seconds
 echo "file: $trace ($nl lines, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB)"
 report "wc -l" "$t_wc"
 report "msilab check -q" "$t_rd"
+[ -z "${BASELINE:-}" ] || report "baseline check -q" "$t_base"
 awk -v a="$t_rd" -v b="$t_wc" 'BEGIN { printf "ratio reader / wc -l: %.2f (target <= 4)\n", a / b }'
+[ -z "${BASELINE:-}" ] ||
+	awk -v a="$t_base" -v b="$t_wc" 'BEGIN { printf "ratio baseline / wc -l: %.2f\n", a / b }'

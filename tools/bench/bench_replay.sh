@@ -91,21 +91,25 @@ pci=$out/scenario-$stimuli-pci.mlog
 gen_file "$full"
 gen_file "$pci" -P
 
-# --- timing: "measure RUNS CMD...": best wall time and the peak RSS of the
-# child, as "SECONDS MAXRSS_KB RC"; stdout of the last run in $out/last.out ---
+# --- timing: "measure RUNS CMD...": the best wall time of RUNS runs, the
+# CPU time (user + sys) of that run and the peak RSS of the child, as
+# "WALL_S CPU_S MAXRSS_KB RC"; stdout of the last run in $out/last.out.
+# CPU time is the steadier figure on a loaded machine. ---
 measure() {
 	python3 - "$out/last.out" "$@" <<'EOF'
-import resource, subprocess, sys, time
+import os, subprocess, sys, time
 outpath, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-best, rc = None, 0
+best = None
 for _ in range(runs):
     with open(outpath, "wb") as f:
         t0 = time.perf_counter()
-        rc = subprocess.run(cmd, stdout=f).returncode
-        t = time.perf_counter() - t0
-    best = t if best is None or t < best else best
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"{best:.3f} {rss} {rc}")
+        p = subprocess.Popen(cmd, stdout=f)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    if best is None or wall < best[0]:
+        best = (wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, rc)
+print("%.3f %.3f %d %d" % best)
 EOF
 }
 
@@ -115,19 +119,20 @@ check_s=()
 
 # bench_check FILE: time "msilab check -q FILE"; sets $t_check
 bench_check() {
-	local f=$1 t rss rc
+	local f=$1 t cpu rss rc
 	cat "$f" >/dev/null	# warm the page cache
-	read -r t rss rc < <(measure 3 "$msilab" check -q "$f")
+	read -r t cpu rss rc < <(measure 3 "$msilab" check -q "$f")
 	[ "$rc" -eq 0 ] || { echo "bench_replay: msilab check -q $f exited $rc" >&2; exit 1; }
 	t_check=$t
+	cpu_check=$cpu
 	cmds+=("msilab check -q $f")
 }
 
 # bench_replay FILE KERNEL: time "msilab replay -q --kernel KERNEL FILE"
 bench_replay() {
-	local f=$1 k=$2 t rss rc steps verdict
+	local f=$1 k=$2 t cpu rss rc steps verdict
 	say "replaying $(basename "$f") on $k"
-	read -r t rss rc < <(measure "$runs" "$msilab" replay -q --kernel "$k" "$f")
+	read -r t cpu rss rc < <(measure "$runs" "$msilab" replay -q --kernel "$k" "$f")
 	# 0 clean, 1 violations found: both are a measurement; 2 is not
 	if [ "$rc" -gt 1 ]; then
 		echo "bench_replay: msilab replay -q --kernel $k $f exited $rc:" >&2
@@ -139,9 +144,9 @@ bench_replay() {
 	verdict=$(sed -nE 's/.*, ([0-9]+) violations? \(first ([^,)]*).*/\1 (first \2)/p' "$out/last.out" | tail -n 1)
 	[ -n "$verdict" ] || verdict=clean
 	rows+=("$(awk -v f="$(basename "$f")" -v k="$k" -v s="$steps" -v tc="$t_check" -v tr="$t" \
-		-v rss="$rss" -v v="$verdict" 'BEGIN {
-		printf "%-28s %-6s %10d %9.2f %9.2f %12.0f %8.1fx %8.0f  %s",
-			f, k, s, tc, tr, s / tr, tr / tc, rss / 1024, v }')")
+		-v cc="$cpu_check" -v cr="$cpu" -v rss="$rss" -v v="$verdict" 'BEGIN {
+		printf "%-28s %-6s %10d %8.2f %8.2f %8.2f %8.2f %10.0f %10.0f %7.1fx %8.1fx %6.0f  %s",
+			f, k, s, tc, cc, tr, cr, s / tr, s / cr, tr / tc, cr / cc, rss / 1024, v }')")
 	cmds+=("msilab replay -q --kernel $k $f")
 	[ "${t%.*}" -lt 120 ] || say "replay on $k took ${t}s (> 2 min): profile it (perf record -g, or valgrind --tool=callgrind on a 100000-stimulus file)"
 }
@@ -159,9 +164,12 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 echo "msilab:  $msilab ($(grep -E '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" 2>/dev/null | cut -d= -f2 || true), $("$msilab" --version))"
 echo "files:   $full ($(lines "$full") lines, $(mb "$full") MB)"
 echo "         $pci ($(lines "$pci") lines, $(mb "$pci") MB)"
-echo "timing:  check best of 3, replay best of $runs; ops = stimuli replayed (steps)"
+echo "timing:  rd = msilab check -q (best of 3), rp = msilab replay -q (best of $runs), seconds;"
+echo "         ops = stimuli replayed (steps); ops/s on wall time, ops/cpu-s on user+sys time;"
+echo "         rp/rd = replay time / read time; rss_MB = peak RSS of the replay"
 echo
-printf '%-28s %-6s %10s %9s %9s %12s %9s %8s  %s\n' file kernel ops check_s replay_s ops/s replay/rd maxrss_MB verdict
+printf '%-28s %-6s %10s %8s %8s %8s %8s %10s %10s %8s %9s %6s  %s\n' file kernel ops \
+	rd_wall rd_cpu rp_wall rp_cpu ops/s ops/cpu-s rp/rd rp/rd-cpu rss_MB verdict
 printf '%s\n' "${rows[@]}"
 echo
 echo "commands:"

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_fuzz_decoder.c - the fuzz decoder, encoder and mutator (fuzz/).
+ *
+ * Random byte strings always decode to scenarios the model accepts on their
+ * profile (ml_apply() never returns -1) and whose .mlog reads back as the
+ * same scenario; decode(encode(decode(x))) == decode(x) and, for the .mlog
+ * corpus, encode(decode(encode(m))) == encode(m); every mutator and
+ * crossover output is such an input too; one hand-made input decodes to
+ * exactly the expected scenario.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "commands.h"
+#include "decoder.h"
+#include "mutator.h"
+
+#define TMP_MLOG	MSILAB_BINARY_DIR "/test_fuzz_decoder.tmp.mlog"
+
+static struct ml_ctx *ctx;
+static struct fz_scenario sa, sb;
+static uint8_t buf[FZ_MAX_INPUT], buf2[FZ_MAX_INPUT];
+
+static uint64_t rng_state = 0x1234567887654321ull;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)rng_state;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	ctx = malloc(ml_ctx_size());
+	return ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(ctx);
+	remove(TMP_MLOG);
+	return 0;
+}
+
+/* Every operation of @s runs: never a bad-input refusal. */
+static void assert_replays(const struct fz_scenario *s)
+{
+	struct ml_config cfg;
+	int kret;
+
+	fz_config(s, &cfg);
+	assert_int_equal(ml_ctx_init(ctx, &cfg), 0);
+	for (uint32_t i = 0; i < s->nops; i++) {
+		int rc = ml_apply(ctx, &s->op[i], &kret);
+
+		if (rc) {
+			fz_write_mlog(stderr, s, "refused scenario");
+			fail_msg("op %u (%s) refused: %s", i + 1, ml_op_name(s->op[i].kind),
+				 ml_error(ctx));
+		}
+	}
+}
+
+/* The .mlog text of @s reads back as @s. */
+static void assert_mlog_round_trip(const struct fz_scenario *s)
+{
+	struct mlog_error err;
+	char why[200];
+	FILE *f = fopen(TMP_MLOG, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fz_write_mlog(f, s, "test"), 0);
+	assert_int_equal(fclose(f), 0);
+	if (fz_read_mlog(TMP_MLOG, &sb, NULL, &err))
+		fail_msg("decoded .mlog does not read back: %u:%u: %s", err.line, err.col, err.msg);
+	if (!fz_equal(s, &sb, why, sizeof(why)))
+		fail_msg(".mlog round trip: %s", why);
+}
+
+/* decode(encode(s)) == s under @o */
+static void assert_encode_round_trip(const struct fz_scenario *s, const struct fz_options *o)
+{
+	char why[200];
+	size_t len;
+
+	if (fz_check(s, why, sizeof(why)))
+		fail_msg("decoded scenario outside the vocabulary: %s", why);
+	len = fz_encode(s, buf2, sizeof(buf2));
+	fz_decode(buf2, len, o, &sb);
+	if (!fz_equal(s, &sb, why, sizeof(why)))
+		fail_msg("decode(encode(decode(x))) != decode(x): %s", why);
+}
+
+static void random_input(uint8_t *p, size_t *len)
+{
+	*len = rnd() % 3 ? rnd() % 1200 : rnd() % 80;
+	for (size_t i = 0; i < *len; i++)
+		p[i] = (uint8_t)rnd();
+	/* small counts and valid opcodes more often than uniform bytes give */
+	for (size_t off = FZ_OPS_OFFSET; off + FZ_OP_SIZE <= *len; off += FZ_OP_SIZE) {
+		if (rnd() % 2) {
+			p[off + 3] = 0;
+			p[off + 5] = 0;
+			p[off + 2] %= 40;
+			p[off + 4] %= 40;
+		}
+	}
+}
+
+static void test_random_bytes_decode_valid(void **state)
+{
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		struct fz_options o;
+
+		random_input(buf, &len);
+		for (const char *const *t = fz_targets; *t; t++) {
+			assert_int_equal(fz_target_options(*t, &o), 0);
+			fz_decode(buf, len, &o, &sa);
+			assert_true(sa.ndev >= 1 && sa.ndev <= FZ_MAX_DEVS);
+			assert_replays(&sa);
+			assert_encode_round_trip(&sa, &o);
+			if (i % 4 == 0)
+				assert_mlog_round_trip(&sa);
+		}
+	}
+}
+
+static void test_empty_and_short_inputs(void **state)
+{
+	struct fz_options o;
+
+	(void)state;
+	fz_options_default(&o);
+	for (size_t len = 0; len <= FZ_OPS_OFFSET + FZ_OP_SIZE; len++) {
+		memset(buf, 0xff, len);
+		fz_decode(buf, len, &o, &sa);
+		assert_int_equal(sa.nops, len == FZ_OPS_OFFSET + FZ_OP_SIZE ? 1 : 0);
+		assert_replays(&sa);
+	}
+}
+
+/*
+ * B3 on 6.15: one PCI device, DevID 0x100, MSI MMC 4; enable, allocate 3
+ * vectors with MSI, free.  The bytes below are what "msilab encode" writes.
+ */
+static void test_exact_decoding(void **state)
+{
+	static const uint8_t in[] = {
+		/* header: 6.15, no toggles, 2 CPUs, ITS defaults, 2 devices */
+		2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+		/* pci0: PCI, DevID 0x100, msi index 3 (4), no MSI-X, 01:00.0 */
+		0, 0x00, 0x01, 3, 0, 0, 0x00, 0x01,
+		/* plat1: platform, alias none, DevID 0x1000 */
+		1, 0x00, 0x10, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		/* pci_enable_device dev=pci0 */
+		FZ_OP_PCI_ENABLE_DEVICE, 0, 0, 0, 0, 0, 0, 0,
+		/* pci_alloc_irq_vectors dev=pci0 min=3 max=3 flags=MSI (device byte 1: plat1 -> pci0) */
+		FZ_OP_PCI_ALLOC_IRQ_VECTORS, 1, 3, 0, 3, 0, ML_PCI_IRQ_MSI, 0,
+		/* msi_domain_alloc_irqs_range dev=plat1 first=0 last=7 (given as 7, 0) */
+		FZ_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE, 1, 7, 0, 0, 0, 0, 0,
+		/* fault point=alloc_lpi_range skip=2 count=1 */
+		FZ_OP_FAULT, 0, 2, 0, 0, 0, ML_F_ALLOC_LPI_RANGE, 0,
+		/* device_add of a present device: no removed device -> cpu_online cpu=0 */
+		FZ_OP_DEVICE_ADD, 0, 0, 0, 0, 0, 0, 0,
+		/* pci_free_irq_vectors dev=pci0 */
+		FZ_OP_PCI_FREE_IRQ_VECTORS, 0, 0, 0, 0, 0, 0, 0,
+		/* a partial record: ignored */
+		FZ_OP_DRIVER_UNBIND, 0, 0,
+	};
+	struct fz_options o;
+	struct ml_profile p;
+	const struct ml_op *op = sa.op;
+
+	(void)state;
+	fz_options_default(&o);
+	fz_decode(in, sizeof(in), &o, &sa);
+	fz_profile(&sa, &p);
+	assert_string_equal(p.name, "6.15");
+	assert_int_equal(sa.cpus, 2);
+	assert_int_equal(sa.event_bits, 16);
+	assert_int_equal(sa.lpi_bits, 16);
+	assert_int_equal(sa.ndev, 2);
+	assert_int_equal(sa.dev[0].bus, FZ_BUS_PCI);
+	assert_int_equal(sa.dev[0].devid, 0x100);
+	assert_int_equal(sa.dev[0].msi, 4);
+	assert_int_equal(sa.dev[0].msix, 0);
+	assert_int_equal(sa.dev[0].bdf, 0x0100);
+	assert_int_equal(sa.dev[0].alias, -1);
+	assert_int_equal(sa.dev[1].bus, FZ_BUS_PLATFORM);
+	assert_int_equal(sa.dev[1].devid, 0x1000);
+	assert_int_equal(sa.nops, 6);
+	assert_int_equal(op[0].kind, ML_OP_PCI_ENABLE_DEVICE);
+	assert_int_equal(op[0].dev, 0);
+	assert_int_equal(op[1].kind, ML_OP_PCI_ALLOC_IRQ_VECTORS);
+	assert_int_equal(op[1].dev, 0);
+	assert_int_equal(op[1].min, 3);
+	assert_int_equal(op[1].max, 3);
+	assert_int_equal(op[1].flags, ML_PCI_IRQ_MSI);
+	assert_int_equal(op[2].kind, ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE);
+	assert_int_equal(op[2].dev, 1);
+	assert_int_equal(op[2].first, 0);
+	assert_int_equal(op[2].last, 7);
+	assert_int_equal(op[3].kind, ML_OP_FAULT);
+	assert_int_equal(op[3].point, ML_F_ALLOC_LPI_RANGE);
+	assert_int_equal(op[3].skip, 2);
+	assert_int_equal(op[3].count, 1);
+	assert_int_equal(op[4].kind, ML_OP_CPU_ONLINE);
+	assert_int_equal(op[4].cpu, 0);
+	assert_int_equal(op[5].kind, ML_OP_PCI_FREE_IRQ_VECTORS);
+	assert_replays(&sa);
+	/* the fault record is dropped when the target has no fault points */
+	o.fault_mask = 0;
+	fz_decode(in, sizeof(in), &o, &sb);
+	assert_int_equal(sb.nops, 5);
+	assert_int_equal(sb.src[3], 4);
+	/* 6.1 has no device domains: the platform operation becomes a no-op */
+	o.profile = fz_profile_index("6.1");
+	fz_decode(in, sizeof(in), &o, &sb);
+	assert_int_equal(sb.op[2].kind, ML_OP_CPU_ONLINE);
+}
+
+static int names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* encode(decode(encode(m))) == encode(m) for every in-vocabulary .mlog of the corpus */
+static void test_corpus_encode_round_trip(void **state)
+{
+	static const char *const dirs[] = { "corpus/known-bugs", "corpus/scenarios" };
+	static uint32_t lines[FZ_MAX_OPS];
+	int encoded = 0;
+
+	(void)state;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		char path[4096];
+		struct dirent *de;
+		DIR *dir;
+		char **names = NULL;
+		int n = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", MSILAB_SOURCE_DIR, dirs[d]);
+		dir = opendir(path);
+		assert_non_null(dir);
+		while ((de = readdir(dir))) {
+			if (!strstr(de->d_name, ".mlog"))
+				continue;
+			names = realloc(names, (n + 1) * sizeof(*names));
+			names[n++] = strdup(de->d_name);
+		}
+		closedir(dir);
+		qsort(names, n, sizeof(*names), names_cmp);
+		for (int i = 0; i < n; i++) {
+			struct mlog_error err;
+			struct fz_options o;
+			char why[320];
+			size_t l1, l2;
+
+			snprintf(path, sizeof(path), "%s/%s/%s", MSILAB_SOURCE_DIR, dirs[d], names[i]);
+			if (fz_read_mlog(path, &sa, lines, &err))
+				fail_msg("%s: %s", path, err.msg);
+			if (fz_encode_checked(&sa, lines, buf, &l1, why, sizeof(why)))
+				fail_msg("%s: %s", path, why);
+			fz_options_default(&o);
+			fz_decode(buf, l1, &o, &sb);
+			l2 = fz_encode(&sb, buf2, sizeof(buf2));
+			assert_int_equal(l1, l2);
+			assert_memory_equal(buf, buf2, l1);
+			assert_replays(&sb);
+			encoded++;
+			free(names[i]);
+		}
+		free(names);
+	}
+	assert_true(encoded >= 10);
+}
+
+static size_t flip_bytes(uint8_t *data, size_t size, size_t max_size)
+{
+	(void)max_size;
+	if (size)
+		data[rnd() % size] ^= (uint8_t)(1u << (rnd() % 8));
+	return size;
+}
+
+static void test_mutator_outputs_decode(void **state)
+{
+	static uint8_t in[FZ_MAX_INPUT], in2[FZ_MAX_INPUT], out[FZ_MAX_INPUT], again[FZ_MAX_INPUT];
+	size_t len = 0, len2 = 0;
+	struct fz_options o;
+
+	(void)state;
+	for (const char *const *t = fz_targets; *t; t++) {
+		assert_int_equal(fz_target_options(*t, &o), 0);
+		len = 0;
+		for (unsigned int i = 0; i < 400; i++) {
+			size_t max = 64 + rnd() % 2048, n, m;
+
+			if (i % 100 == 0)
+				len = 0;
+			if (len > max)
+				len = max;
+			memcpy(again, in, len);
+			n = fz_mutate(in, len, max, i, &o, i % 3 ? NULL : flip_bytes);
+			assert_true(n <= max);
+			if (i % 3) {	/* deterministic for a seed */
+				m = fz_mutate(again, len, max, i, &o, NULL);
+				assert_int_equal(n, m);
+				assert_memory_equal(in, again, n);
+			}
+			len = n;
+			fz_decode(in, len, &o, &sa);
+			assert_replays(&sa);
+			if (i % 7 == 0) {
+				memcpy(in2, in, len);
+				len2 = fz_mutate(in2, len, max, i * 31 + 7, &o, NULL);
+				n = fz_crossover(in, len, in2, len2, out, max, i, &o);
+				assert_true(n <= max);
+				fz_decode(out, n, &o, &sa);
+				assert_replays(&sa);
+			}
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_decoding),
+		cmocka_unit_test(test_empty_and_short_inputs),
+		cmocka_unit_test(test_random_bytes_decode_valid),
+		cmocka_unit_test(test_corpus_encode_round_trip),
+		cmocka_unit_test(test_mutator_outputs_decode),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# make_seeds.sh - encode the .mlog corpus into fuzz inputs for the model
+# fuzzers (fuzz/decoder.h layout), with "msilab encode".
+#
+#   tools/fuzz/make_seeds.sh [MSILAB]      (default build/release/msilab)
+#
+# Inputs: corpus/known-bugs, corpus/scenarios and corpus/real (files whose
+# content is outside the fuzz vocabulary are skipped, with the reason).
+# Outputs, replacing what was there:
+#   fuzz/seeds/model/       seeds clean for every target (fuzz_model decodes
+#                           them with their own profile, fuzz_model_615 with
+#                           6.15, fuzz_model_616 with 6.16)
+#   fuzz/seeds/model-bugs/  seeds on which a target finds a catalogued bug:
+#                           seeds of fuzz_model_616 (which does not stop on
+#                           those), and the regression tests "fuzz_model finds"
+# A seed on which fuzz_model_616 sees an untagged violation is a new finding:
+# the script says so and exits 1.
+set -u
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+msilab=${1:-$src/build/release/msilab}
+clean=$src/fuzz/seeds/model
+bugs=$src/fuzz/seeds/model-bugs
+work=$(mktemp -d /tmp/fz-seeds.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+status=0
+
+[ -x "$msilab" ] || { echo "make_seeds: no msilab at $msilab (build first)" >&2; exit 2; }
+rm -rf "$clean" "$bugs"
+mkdir -p "$clean" "$bugs"
+
+# replay_as TARGET SEED: 0 clean, 1 known bug(s) only, 2 untagged violation
+replay_as() {
+	"$msilab" decode -t "$1" -o "$work/dec.mlog" "$2" || return 3
+	"$msilab" replay "$work/dec.mlog" >"$work/replay.out" 2>&1
+	case $? in
+	0) return 0 ;;
+	1) if grep -v 'known bug' "$work/replay.out" | grep -q ' violated '; then return 2; fi
+	   return 1 ;;
+	*) return 3 ;;
+	esac
+}
+
+n_clean=0 n_bugs=0 n_skip=0
+real=$(find "$src/corpus/real" -name '*.mlog' 2>/dev/null | sort)
+for f in "$src"/corpus/known-bugs/*.mlog "$src"/corpus/scenarios/*.mlog $real; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f" .mlog)
+	case $f in
+	"$src"/corpus/real/*/*) name=real-$(basename "$(dirname "$f")")-$name ;;
+	esac
+	if ! "$msilab" encode -o "$work/seed" "$f" 2>"$work/err"; then
+		echo "skip  $name: $(sed 's/^[^ ]*: error: //' "$work/err")"
+		n_skip=$((n_skip + 1))
+		continue
+	fi
+	dest=$clean
+	for t in fuzz_model fuzz_model_615 fuzz_model_616; do
+		replay_as $t "$work/seed"
+		case $? in
+		0) ;;
+		1) dest=$bugs ;;
+		2) echo "NEW   $name: $t sees a violation with no catalogued bug:" >&2
+		   grep ' violated ' "$work/replay.out" | grep -v 'known bug' | head -3 >&2
+		   dest=$bugs status=1 ;;
+		*) echo "ERROR $name: $t: decode or replay failed" >&2; status=1 ;;
+		esac
+	done
+	cp "$work/seed" "$dest/$name"
+	if [ "$dest" = "$clean" ]; then n_clean=$((n_clean + 1)); echo "clean $name";
+	else n_bugs=$((n_bugs + 1)); echo "bugs  $name"; fi
+done
+echo "make_seeds: $n_clean clean seeds in fuzz/seeds/model, $n_bugs in fuzz/seeds/model-bugs, $n_skip skipped"
+exit $status
