@@ -290,6 +290,7 @@ static int ml_build(struct ml_ctx *m)
 		m->dev[d].present = true;
 		m->dev[d].domain = -1;
 		m->dev[d].desc_head = -1;
+		m->dev[d].desc_tail = -1;
 	}
 
 	memset(m->dom, 0, sizeof(m->dom[0]) * m->ndom);
@@ -300,6 +301,9 @@ static int ml_build(struct ml_ctx *m)
 	m->ndesc_hw = 0;
 	m->desc_free = -1;
 
+	for (uint32_t v = 1; v <= m->virq_hw; v++)
+		if (m->irq[v].allocated)
+			irq_free_descs(m, v, 1);
 	memset(m->irq, 0, sizeof(m->irq[0]) * (m->virq_hw + 1));
 	m->virq_hw = 0;
 	memcpy(m->irq_used, cfg->irqs_used, sizeof(m->irq_used));
@@ -328,6 +332,7 @@ int ml_ctx_init(struct ml_ctx *m, const struct ml_config *cfg)
 	m->emit = NULL;
 	m->emit_arg = NULL;
 	memset(m->its, 0, sizeof(m->its));
+	memset(m->revmap, 0, sizeof(m->revmap));
 	if (cfg->ndev > ML_MAX_DEVS || cfg->nits > ML_MAX_ITS ||
 	    cfg->cpus == 0 || cfg->cpus > ML_MAX_CPUS)
 		return ml_invalid(m, "machine too large for the model (%u devices, %u ITSes, %u CPUs)",
@@ -576,6 +581,7 @@ static int apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 		d->present = true;
 		d->domain = -1;
 		d->desc_head = -1;
+		d->desc_tail = -1;
 		break;
 	}
 	case ML_OP_MSI_CREATE_DEVICE_IRQ_DOMAIN:

@@ -21,6 +21,7 @@
 #define ML_ARENA_WORDS		(1u << 16)	/* EventID bitmaps: 4 Mi bits */
 #define ML_MAX_DEVRES		16
 #define ML_MAX_CPUS		256
+#define ML_REVMAP_SLOTS		16384	/* > 2 * ML_MAX_VIRQ */
 
 #define ML_ENOMEM	(-12)
 #define ML_EBUSY	(-16)
@@ -89,6 +90,7 @@ struct ml_desc {
 	bool used;
 	int dev;
 	int domain;
+	uint32_t domain_gen;	/* which domain of that slot index it was made for */
 	uint32_t index;
 	uint32_t irq;		/* first Linux irq, 0 = not associated */
 	uint32_t nvec_used;
@@ -105,6 +107,7 @@ struct ml_irq {
 	bool leaked;		/* its descriptor or domain went away under it */
 	int dev;
 	int domain;
+	uint32_t domain_gen;
 	int desc;
 	uint64_t msi_hwirq;
 	/* ITS level */
@@ -166,6 +169,7 @@ struct ml_device {
 	bool has_msi_data;
 	int domain;		/* MSI_DEFAULT_DOMAIN slot, -1 empty */
 	int desc_head;
+	int desc_tail;		/* highest index: descriptors mostly come in order */
 	uint32_t ndesc;
 	uint32_t irq;		/* dev->irq: pin irq (0 = none) or first MSI irq */
 	uint32_t ndevres;
@@ -217,6 +221,9 @@ struct ml_ctx {
 	uint32_t ndesc_hw;		/* high-water mark */
 	struct ml_desc desc[ML_MAX_DESCS];
 
+	/* the revmap of every MSI domain: (domain gen, hwirq) -> virq, for
+	 * irq_find_mapping(); open addressing, removal by backward shift */
+	struct { uint64_t key; uint32_t virq; } revmap[ML_REVMAP_SLOTS];
 	uint32_t nr_irqs;		/* grows like irq_expand_nr_irqs() */
 	uint32_t virq_hw;		/* high-water mark */
 	uint64_t irq_used[(ML_MAX_VIRQ + 63) / 64];
@@ -263,6 +270,7 @@ void irq_free_descs(struct ml_ctx *m, uint32_t virq, uint32_t cnt);
 int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq);
 void irq_domain_deactivate_irq(struct ml_ctx *m, uint32_t virq);
 int irq_find_mapping(const struct ml_ctx *m, int domain, uint64_t hwirq);
+void irq_domain_set_mapping(struct ml_ctx *m, uint32_t virq, int domain, uint64_t hwirq);
 
 /* ---- kernel/irq/msi.c ---- */
 struct ml_ctrl {

@@ -233,10 +233,13 @@ static void check_descs(struct ml_ctx *m, int dev)
 		/* INV-M2 */
 		if (!(dv->reported & REP_M2)) {
 			bool bad = (int64_t)ds->index <= last;
-			uint32_t hw = ml_domain_hwsize(m, ds->domain);
+			/* the store belongs to slot 0: a descriptor left by a removed
+			 * domain is still in it (its domain went away under it: B10) */
+			bool orphan = ds->domain >= 0 && (!m->dom[ds->domain].live ||
+							  m->dom[ds->domain].gen != ds->domain_gen);
 
-			if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS) && ds->domain >= 0 &&
-			    m->dom[ds->domain].live && ds->index >= hw)
+			if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS) && dv->domain >= 0 &&
+			    ds->index >= m->dom[dv->domain].hwsize)
 				bad = true;
 			for (uint32_t n = 0; ds->irq && n < ds->nvec_used; n++) {
 				const struct ml_irq *irq = &m->irq[ds->irq + n];
@@ -246,10 +249,11 @@ static void check_descs(struct ml_ctx *m, int dev)
 			}
 			if (bad) {
 				dv->reported |= REP_M2;
-				ml_violate(m, "INV-M2", NULL,
+				ml_violate(m, "INV-M2", orphan ? "B10" : NULL,
 					   "descriptor %u of %s (irq %u, %u vector(s)) is not consistent with "
-					   "its irqs or its domain", ds->index, ml_dev_name(m, dev), ds->irq,
-					   ds->nvec_used);
+					   "its irqs or its domain%s", ds->index, ml_dev_name(m, dev), ds->irq,
+					   ds->nvec_used, orphan ? ": it was left in the store when its domain "
+					   "was removed with live interrupts" : "");
 			}
 		}
 		last = ds->index;

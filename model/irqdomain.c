@@ -77,12 +77,66 @@ int irq_domain_alloc_descs(struct ml_ctx *m, uint32_t cnt, uint64_t hwirq)
 	return virq;
 }
 
-/* kernel/irq/irqdesc.c: irq_free_descs() */
+static uint64_t revmap_key(uint32_t domain_gen, uint64_t hwirq)
+{
+	return (uint64_t)domain_gen << 44 ^ hwirq;
+}
+
+static uint32_t revmap_slot(uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 50) & (ML_REVMAP_SLOTS - 1);
+}
+
+static void revmap_remove(struct ml_ctx *m, uint64_t key)
+{
+	uint32_t i = revmap_slot(key), j;
+
+	while (m->revmap[i].virq && m->revmap[i].key != key)
+		i = (i + 1) & (ML_REVMAP_SLOTS - 1);
+	if (!m->revmap[i].virq)
+		return;
+	/* backward-shift deletion keeps every probe chain unbroken */
+	for (j = (i + 1) & (ML_REVMAP_SLOTS - 1); m->revmap[j].virq;
+	     j = (j + 1) & (ML_REVMAP_SLOTS - 1)) {
+		uint32_t home = revmap_slot(m->revmap[j].key);
+
+		if (((j - home) & (ML_REVMAP_SLOTS - 1)) >= ((j - i) & (ML_REVMAP_SLOTS - 1))) {
+			m->revmap[i] = m->revmap[j];
+			i = j;
+		}
+	}
+	m->revmap[i].virq = 0;
+	m->revmap[i].key = 0;
+}
+
+/* irq_domain_set_hwirq_and_chip() at the MSI level: the revmap entry */
+void irq_domain_set_mapping(struct ml_ctx *m, uint32_t virq, int domain, uint64_t hwirq)
+{
+	struct ml_irq *irq = &m->irq[virq];
+	uint64_t key;
+	uint32_t i;
+
+	irq->domain = domain;
+	irq->domain_gen = m->dom[domain].gen;
+	irq->msi_hwirq = hwirq;
+	key = revmap_key(irq->domain_gen, hwirq);
+	for (i = revmap_slot(key); m->revmap[i].virq; i = (i + 1) & (ML_REVMAP_SLOTS - 1))
+		if (m->revmap[i].key == key)
+			break;
+	m->revmap[i].key = key;
+	m->revmap[i].virq = virq;
+}
+
+/* kernel/irq/irqdesc.c: irq_free_descs() (and the revmap entries) */
 void irq_free_descs(struct ml_ctx *m, uint32_t virq, uint32_t cnt)
 {
 	for (uint32_t i = 0; i < cnt; i++) {
-		memset(&m->irq[virq + i], 0, sizeof(m->irq[0]));
-		m->irq[virq + i].its_dev = -1;
+		struct ml_irq *irq = &m->irq[virq + i];
+
+		if (irq->allocated && irq->domain >= 0)
+			revmap_remove(m, revmap_key(irq->domain_gen, irq->msi_hwirq));
+		memset(irq, 0, sizeof(*irq));
+		irq->its_dev = -1;
 		virq_mark(m, virq + i, false);
 	}
 }
@@ -90,12 +144,11 @@ void irq_free_descs(struct ml_ctx *m, uint32_t virq, uint32_t cnt)
 /* irq_find_mapping(domain, hwirq): the virq mapped at @hwirq in @domain, or 0. */
 int irq_find_mapping(const struct ml_ctx *m, int domain, uint64_t hwirq)
 {
-	for (uint32_t v = 1; v <= m->virq_hw; v++) {
-		const struct ml_irq *irq = &m->irq[v];
+	uint64_t key = revmap_key(m->dom[domain].gen, hwirq);
 
-		if (irq->allocated && irq->domain == domain && irq->msi_hwirq == hwirq)
-			return (int)v;
-	}
+	for (uint32_t i = revmap_slot(key); m->revmap[i].virq; i = (i + 1) & (ML_REVMAP_SLOTS - 1))
+		if (m->revmap[i].key == key)
+			return (int)m->revmap[i].virq;
 	return 0;
 }
 

@@ -86,6 +86,12 @@ bool msi_setup_device_data(struct ml_ctx *m, int dev)
 
 int msi_find_desc(const struct ml_ctx *m, int dev, uint32_t index)
 {
+	int tail = m->dev[dev].desc_tail;
+
+	if (tail < 0 || index > m->desc[tail].index)
+		return -1;
+	if (index == m->desc[tail].index)
+		return tail;
 	for (int i = m->dev[dev].desc_head; i >= 0; i = m->desc[i].next) {
 		if (m->desc[i].index == index)
 			return i;
@@ -126,13 +132,20 @@ int msi_insert_desc(struct ml_ctx *m, int dev, uint32_t index, uint32_t nvec_use
 	m->desc[i].used = true;
 	m->desc[i].dev = dev;
 	m->desc[i].domain = domain;
+	m->desc[i].domain_gen = domain >= 0 ? m->dom[domain].gen : 0;
 	m->desc[i].index = index;
 	m->desc[i].nvec_used = nvec_used;
 	m->desc[i].is_msix = is_msix;
 	m->desc[i].multiple = nvec_used > 1 ? ilog2(roundup_pow_of_two(nvec_used)) : 0;
-	for (link = &d->desc_head; *link >= 0 && m->desc[*link].index < index;
-	     link = &m->desc[*link].next)
-		;
+	if (d->desc_tail < 0 || m->desc[d->desc_tail].index < index) {
+		/* the common case: indices come in increasing order */
+		link = d->desc_tail < 0 ? &d->desc_head : &m->desc[d->desc_tail].next;
+		d->desc_tail = i;
+	} else {
+		for (link = &d->desc_head; *link >= 0 && m->desc[*link].index < index;
+		     link = &m->desc[*link].next)
+			;
+	}
 	m->desc[i].next = *link;
 	*link = i;
 	d->ndesc++;
@@ -144,9 +157,13 @@ void msi_free_desc(struct ml_ctx *m, int desc)
 	struct ml_device *d = &m->dev[m->desc[desc].dev];
 	int *link;
 
-	for (link = &d->desc_head; *link >= 0; link = &m->desc[*link].next) {
+	int prev = -1;
+
+	for (link = &d->desc_head; *link >= 0; prev = *link, link = &m->desc[*link].next) {
 		if (*link == desc) {
 			*link = m->desc[desc].next;
+			if (d->desc_tail == desc)
+				d->desc_tail = prev;
 			break;
 		}
 	}
@@ -435,9 +452,8 @@ static int __irq_domain_alloc_irqs(struct ml_ctx *m, int domain, int desc,
 		struct ml_irq *irq = &m->irq[virq + i];
 
 		irq->dev = ds->dev;
-		irq->domain = domain;
 		irq->desc = desc;
-		irq->msi_hwirq = hwirq + i;
+		irq_domain_set_mapping(m, (uint32_t)virq + i, domain, hwirq + i);
 	}
 	m->dom[domain].nmapped += ds->nvec_used;
 	return virq;

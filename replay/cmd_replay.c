@@ -65,6 +65,9 @@ static void print_verdict(FILE *out, const char *path, const struct replay_resul
 			res->divergences, res->divergences == 1 ? "" : "s", res->unknown);
 	else
 		fprintf(out, ", no observations");
+	if (res->weakened)
+		fprintf(out, ", %u allocation-order value%s not compared (concurrent probing)",
+			res->weakened, res->weakened == 1 ? "" : "s");
 	if (res->warnings)
 		fprintf(out, ", %u kernel WARNING%s", res->warnings, res->warnings == 1 ? "" : "s");
 	fprintf(out, ": %s\n", res->violations || res->divergences ? "FOUND" : "clean");
@@ -103,8 +106,9 @@ static void print_json(FILE *out, const char *path, const struct replay_result *
 	fprintf(out, ",\"profile\":");
 	json_string(out, res->profile);
 	fprintf(out, ",\"steps\":%u,\"violations\":%u,\"divergences\":%u,\"compared\":%u,"
-		"\"unknown\":%u,\"warnings\":%u,\"verdict\":\"%s\",\"findings\":[", res->steps,
-		res->violations, res->divergences, res->compared, res->unknown, res->warnings,
+		"\"unknown\":%u,\"not_compared_concurrent\":%u,\"warnings\":%u,\"verdict\":\"%s\","
+		"\"findings\":[", res->steps, res->violations, res->divergences, res->compared,
+		res->unknown, res->weakened, res->warnings,
 		res->violations || res->divergences ? "found" : "clean");
 	for (uint32_t i = 0; i < res->nfindings; i++) {
 		if (i)

@@ -153,6 +153,7 @@
 	V(MARKER,		"marker",		META, "text")		\
 	V(LOST,			"lost",			META, "count cpu?")	\
 	V(RECORDING_STARTS,	"recording_starts",	META, "")		\
+	V(CONCURRENT,		"concurrent",		META, "")		\
 	/* observations (written "< verb ...") */				\
 	V(O_PCI_ENABLE_RANGE,	"pci_enable_range",	OBS, "dev type min max ret") \
 	V(O_MSI_CREATE_DOMAIN,	"msi_create_device_irq_domain", OBS, "dev type? hwsize ret") \

@@ -277,6 +277,7 @@ struct replay_state {
 	bool step_diverged;
 	bool lost;			/* events were lost: no more comparisons */
 	bool seen_obs;			/* an observation line was read */
+	bool concurrent;		/* allocation order no longer comparable */
 	bool recording;			/* recording_starts read, or observations seen */
 	uint32_t ndeferred;		/* "(nothing more)" findings of steps that may
 					 * still turn out to predate the recording */
@@ -396,6 +397,12 @@ static void compare_observation(struct replay_state *st, const struct mlog_event
 
 			if (!mlog_has(kern, (enum mlog_key)k) || k == MLOG_K_MSG)
 				continue;
+			if (st->concurrent && (k == MLOG_K_VIRQ || k == MLOG_K_LPI ||
+					       k == MLOG_K_LPI_BASE)) {
+				/* handed out in an order replay cannot reproduce */
+				st->res->weakened++;
+				continue;
+			}
 			if (!mlog_has(model, (enum mlog_key)k)) {
 				same = false;
 				break;
@@ -667,6 +674,8 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 			if (ev->verb == MLOG_V_LOST) {
 				finish_step(st, ev->line);
 				st->lost = true;
+			} else if (ev->verb == MLOG_V_CONCURRENT) {
+				st->concurrent = true;
 			} else if (ev->verb == MLOG_V_RECORDING_STARTS) {
 				if (st->recording) {
 					ret = bad_input(st, ev->line, "%s", "recording_starts after the "

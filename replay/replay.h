@@ -47,6 +47,7 @@ struct replay_result {
 	uint32_t unknown;		/* steps not comparable (lost events) */
 	uint32_t warnings;		/* kernel WARN sites reached */
 	uint32_t initial_steps;		/* steps before recording_starts */
+	uint32_t weakened;		/* values not compared after "concurrent" */
 	bool bad_input;
 	struct mlog_error error;	/* when bad_input */
 	bool has_violation, has_divergence;
