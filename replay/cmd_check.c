@@ -3,6 +3,7 @@
  * cmd_check.c - "msilab check FILE...": read every file to its end.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "commands.h"
@@ -19,32 +20,22 @@ void cmd_check_usage(FILE *f)
 /* 0 when @path is a valid trace, 2 (after printing why) when not. */
 static int check_one(const char *path, bool quiet)
 {
-	struct mlog_event *ev = malloc(sizeof(*ev));
 	struct mlog_reader *r;
 	struct mlog_error err;
-	uint32_t lines = 0, events = 0;
+	uint64_t lines, events;
 	int ret;
 
-	if (!ev) {
-		fprintf(stderr, "msilab: out of memory\n");
-		return MSILAB_EXIT_USAGE;
-	}
 	r = mlog_reader_open(path, &err);
 	if (!r) {
 		msilab_print_error(&err);
-		free(ev);
 		return MSILAB_EXIT_USAGE;
 	}
-	while ((ret = mlog_read(r, ev)) > 0) {
-		lines = ev->line;
-		events += mlog_verb_class(ev->verb) >= MLOG_C_STIM;
-	}
+	ret = mlog_validate(r, &lines, &events);
 	if (ret < 0)
 		msilab_print_error(mlog_reader_error(r));
 	else if (!quiet)
-		printf("%s: ok (%u lines, %u events)\n", path, lines, events);
+		printf("%s: ok (%" PRIu64 " lines, %" PRIu64 " events)\n", path, lines, events);
 	mlog_reader_close(r);
-	free(ev);
 	return ret < 0 ? MSILAB_EXIT_USAGE : MSILAB_EXIT_OK;
 }
 

@@ -21,7 +21,17 @@
  *     draining the instance's ring buffer into the normalizer
  *     (ingest_live.c) as it fills, then write the .mlog.
  *  6. Remove everything it created, in one place (rec_cleanup()), on
- *     every exit path; SIGINT/SIGTERM/SIGHUP only set a flag.
+ *     every exit path; SIGINT/SIGTERM/SIGHUP only set a flag.  A SIGKILL
+ *     or a crash leaves the instance and group behind: the next record
+ *     (or "record --cleanup") removes them, since their PID is gone.
+ *
+ * Known limits: the snapshot is taken just before tracing starts, so an
+ * allocation in that gap is in neither; buffers are drained every 200 ms
+ * and records of different CPUs are ordered within a drain only; the
+ * dead-PID test reads /proc of our own PID namespace, so an msilab
+ * running in another PID namespace on the same tracefs could be taken
+ * for dead; the normalizer takes at most 32 MSI irqs from the snapshot
+ * (NORM_MAX_PRE) and refuses more.
  */
 #define _GNU_SOURCE
 #include <ctype.h>

@@ -17,6 +17,7 @@ const struct msilab_command msilab_commands[] = {
 	{ "bugs", "the known-bug catalogue", cmd_bugs, cmd_bugs_usage },
 	{ "decode", "print the .mlog scenario of a fuzz input", cmd_decode, cmd_decode_usage },
 	{ "encode", "write the fuzz input of a .mlog scenario", cmd_encode, cmd_encode_usage },
+	{ "fuzz", "a fuzz campaign of the model (libFuzzer or AFL++), resumable", cmd_fuzz, cmd_fuzz_usage },
 	{ "convert", "convert a real kernel trace (ftrace text) into a .mlog", cmd_convert, cmd_convert_usage },
 	{ "record", "record the running kernel's MSI lifecycle (kprobes) into a .mlog", cmd_record, cmd_record_usage },
 	{ NULL, NULL, NULL, NULL }

@@ -57,6 +57,9 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 /* fz_encode() after fz_check(), verified by decoding: 0, or -1 with why in @err. */
 int fz_encode_checked(const struct fz_scenario *s, const uint32_t *lines, uint8_t *buf,
 		      size_t *len, char *err, size_t n);
+/* msilab fuzz (cmd_fuzz.c, fuzz_campaign.[ch]): a fuzz campaign of the model. */
+int cmd_fuzz(int argc, char **argv);
+void cmd_fuzz_usage(FILE *f);
 int cmd_convert(int argc, char **argv);
 void cmd_convert_usage(FILE *f);
 

@@ -128,8 +128,10 @@ const struct ingest_field *ingest_event_field(const struct ingest_event *ev,
  * @tool:      "source tool=" (NULL: omitted)
  * @devices:   a device table in the format of msi-caps-before.txt:
  *             "BDF vendor:device class=... [MSI@.. MMC=k(=N vectors) ...]
- *             [MSI-X@.. table_size=N]"; '#' starts a comment.  NULL: the
- *             capability sizes come from the trace's evidence only
+ *             [MSI-X@.. table_size=N] [name=NAME] [enable=pcim]
+ *             [module=MODULE]"; '#' starts a comment ("# driver NAME ..."
+ *             names the bound PCI driver).  NULL: the capability sizes
+ *             come from the trace's evidence only
  * @interrupts: a /proc/interrupts snapshot taken before recording
  *             (interrupts-before-drivers.txt): its numeric irq rows
  *             become "machine irqs_used=", its CPU columns "cpus="
@@ -211,7 +213,10 @@ int ingest_text_line(struct ingest_text_state *st, char *buf, uint32_t lineno,
  * The trace-cmd trace.dat ingest (replay/ingest_tracedat.c, libtracecmd).
  * Declared here so its author writes against this header; `msilab convert`
  * only calls it when that file is part of the build.  Feeds every record
- * of @path to @n in time order; 0 ok, -1 with *err set.
+ * of the buffers of @path that hold msilc events (top buffer, tracefs
+ * instances: merged) to @n in time order; a buffer with other events only
+ * is skipped with a note on stderr; no msilc event at all is an error.
+ * 0 ok, -1 with *err set.
  */
 int ingest_tracedat(const char *path, struct ingest_norm *n, struct mlog_error *err);
 

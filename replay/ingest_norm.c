@@ -17,6 +17,21 @@
  *	its_irq_domain_activate		request_irq, outside an allocation
  *	"ACTION unbind BDF DRV" marker	driver_unbind, before the first devres
  *					event of the action (or at its end)
+ *	"ACTION remove BDF ..." marker	device_remove of BDF and of every device
+ *					that does MSI or devres work in the
+ *					action (below a removed bridge), placed
+ *					like driver_unbind
+ *	"ACTION rescan" marker		device_add before a removed device's next
+ *					stimulus (then pcim_enable_device again
+ *					for an enable=pcim device)
+ *	"ACTION rmmod MODULE" marker	driver_unbind of every device bound to the
+ *					module's PCI driver (device table module=,
+ *					the driver name, the insmod history; see
+ *					rmmod_unbinds()) or doing devres work
+ *   meta
+ *	a driver call entered while	concurrent, before the earliest open call;
+ *	another task's has not returned	every line stays with its own task's
+ *					stimulus (struct item groups)
  *   observations (with a ret: where the function returned; else at entry)
  *	__pci_enable_msi[x]_range(+ret)	pci_enable_range
  *	its_pci_msi_prepare(+ret)	msi_prepare (msi_domain_prepare_irqs
@@ -44,7 +59,8 @@
  * State: per device, per Linux irq and per task (the open driver call and
  * the arguments of functions whose _ret is pending); the body is spooled
  * to a temporary file.  Output is held back only while a driver call is
- * open, because its stimulus gets pre_vectors from the call's return.
+ * open, because its stimulus gets pre_vectors from the call's return, and
+ * because the observations of overlapping calls are regrouped per task.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -70,6 +86,8 @@ struct tdev {
 	uint32_t msi, msix;
 	bool pcim;
 	char name[MLOG_NAME_MAX + 1];
+	char drv[MLOG_NAME_MAX + 1];	/* "# driver NAME after boot": PCI driver */
+	char module[MLOG_NAME_MAX + 1];	/* module=NAME: the module of that driver */
 	uint32_t line;
 };
 
@@ -88,6 +106,10 @@ struct ndev {
 	uint32_t msix_granted, msi_granted;	/* most vectors a range call returned */
 	bool pcim_enabled;		/* pcim_enable_device emitted since the last unbind */
 	bool pre;			/* allocated before the recording */
+	bool removed;			/* device_remove emitted, no device_add yet */
+	bool act_in, act_done;		/* part of the ACTION in progress; its stimulus written */
+	char drv[MLOG_NAME_MAX + 1];	/* PCI driver (markers, device table), normalized */
+	char probe_mod[MLOG_NAME_MAX + 1];	/* module whose insmod last probed it */
 	char origin[64];		/* where the name comes from */
 };
 
@@ -126,11 +148,22 @@ struct task {
 	bool free_pcim;			/* ... opened by pcim_msi_release */
 	int remove_dev;			/* msi_remove_device_irq_domain in progress */
 	bool teardown_done;
+	bool has_grp;
+	uint32_t grp;			/* group of its last stimulus */
 };
 
+/*
+ * A pending output line.  Each stimulus opens a group; an observation
+ * joins the group of the last stimulus of its own task, so when the
+ * calls of two tasks overlap each stimulus keeps its own observations.
+ * The pending lines are written in (grp, seq) order.
+ */
 struct item {
 	struct mlog_event ev;
+	uint32_t grp, seq;
 };
+
+enum act_kind { ACT_NONE, ACT_UNBIND, ACT_REMOVE, ACT_RMMOD };
 
 struct pre_irq {
 	uint32_t virq, bdf, index;
@@ -176,10 +209,20 @@ struct ingest_norm {
 
 	/* the ACTION in progress */
 	char module[MLOG_NAME_MAX + 1];	/* from "ACTION insmod X.ko" / "bind BDF DRV" */
-	int unbind_dev;			/* -1 none */
-	bool unbind_done;
-	uint64_t unbind_ts;
-	uint32_t unbind_pid;
+	char insmod[MLOG_NAME_MAX + 1];	/* from "ACTION insmod X.ko" only */
+	enum act_kind act;
+	int act_dev;			/* the BDF it names, -1 none */
+	uint32_t act_pid;
+	char act_text[80];		/* for comments */
+	char act_module[MLOG_NAME_MAX + 1];	/* ACTION rmmod MODULE */
+	int act_list[MLOG_MAX_DEVICES];	/* devices of the action, in order */
+	uint32_t nact;
+	bool rescanned;			/* an ACTION rescan was seen */
+
+	/* concurrency */
+	bool concurrent;		/* the "concurrent" line was written */
+	struct task *cur;		/* the task of the event being handled */
+	uint32_t grp_next, grp_base;	/* next group; first pending group */
 
 	/* body */
 	struct item *pend;
@@ -265,6 +308,23 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* A driver or module name as one spelling: "xhci-pci" -> "xhci_pci". */
+static void norm_name(char *out, size_t size, const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len && s[i] && w + 1 < size; i++) {
+		char c = (char)tolower((unsigned char)s[i]);
+
+		if (c == '-')
+			c = '_';
+		if (!isalnum((unsigned char)c) && c != '_')
+			break;
+		out[w++] = c;
+	}
+	out[w] = 0;
+}
+
 static void comment_event(struct mlog_event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void comment_event(struct mlog_event *ev, const char *fmt, ...)
@@ -294,6 +354,7 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 	while (fgets(line, sizeof(line), f)) {
 		struct tdev *t;
 		char *hash, *tok, *save = NULL;
+		char drv[MLOG_NAME_MAX + 1] = "";
 		bool mmc = false, none = false;
 
 		lineno++;
@@ -302,8 +363,14 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 			return file_err(err, path, lineno, "line longer than %zu bytes", sizeof(line) - 2);
 		}
 		hash = strchr(line, '#');
-		if (hash)
+		if (hash) {
+			/* capture.sh notes the bound driver: "# driver NAME after boot" */
+			const char *d = strstr(hash, "# driver ");
+
+			if (d == hash && d[9] != '-')
+				norm_name(drv, sizeof(drv), d + 9, strcspn(d + 9, " \t\r\n;"));
 			*hash = 0;
+		}
 		tok = strtok_r(line, " \t\r\n", &save);
 		if (!tok)
 			continue;
@@ -313,6 +380,7 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 		}
 		t = &n->table[n->ntable];
 		memset(t, 0, sizeof(*t));
+		memcpy(t->drv, drv, sizeof(drv));
 		t->line = lineno;
 		if (parse_bdf(tok, &t->bdf)) {
 			fclose(f);
@@ -355,6 +423,8 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 				memcpy(t->name, tok + 5, len + 1);
 			} else if (!strcmp(tok, "enable=pcim")) {
 				t->pcim = true;
+			} else if (!strncmp(tok, "module=", 7)) {
+				norm_name(t->module, sizeof(t->module), tok + 7, strlen(tok + 7));
 			}
 			/* anything else (ids, class=, ctrl=, MME=, 64bit=...) is descriptive */
 		}
@@ -596,6 +666,8 @@ static int dev_declare(struct ingest_norm *n, uint32_t bdf, uint32_t line)
 	memset(dd, 0, sizeof(*dd));
 	memset(x, 0, sizeof(*x));
 	x->table = t;
+	if (t >= 0)
+		memcpy(x->drv, n->table[t].drv, sizeof(x->drv));
 	dd->bus = MLOG_BUS_PCI;
 	dd->has_bdf = true;
 	dd->bdf = bdf;
@@ -666,7 +738,8 @@ static int dev_of_domain(struct ingest_norm *n, const struct ingest_event *ev)
 
 /* ---- output ---- */
 
-static struct mlog_event *emit_new(struct ingest_norm *n)
+/* A pending line in group @grp. */
+static struct mlog_event *emit_grp(struct ingest_norm *n, uint32_t grp)
 {
 	if (n->npend == n->cappend) {
 		size_t cap = n->cappend ? n->cappend * 2 : 16;
@@ -679,7 +752,70 @@ static struct mlog_event *emit_new(struct ingest_norm *n)
 		n->pend = p;
 		n->cappend = cap;
 	}
+	n->pend[n->npend].grp = grp;
+	n->pend[n->npend].seq = (uint32_t)n->npend;
 	return &n->pend[n->npend++].ev;
+}
+
+/* A pending line that opens a group of its own (stimuli, meta, comments). */
+static struct mlog_event *emit_new(struct ingest_norm *n)
+{
+	return emit_grp(n, n->grp_next++);
+}
+
+/* An observation: in the group of its task's last pending stimulus. */
+static struct mlog_event *emit_obs(struct ingest_norm *n)
+{
+	struct task *t = n->cur;
+
+	if (t && t->has_grp && t->grp >= n->grp_base)
+		return emit_grp(n, t->grp);
+	return emit_new(n);
+}
+
+/* The task of the event being handled now ran a stimulus: the last line. */
+static void task_owns_last(struct ingest_norm *n)
+{
+	if (n->cur && n->npend) {
+		n->cur->has_grp = true;
+		n->cur->grp = n->pend[n->npend - 1].grp;
+	}
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->grp != y->grp)
+		return x->grp < y->grp ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * A pending line inserted at @idx, in the group of the line that was
+ * there (so it is written right before it); the open calls' stimulus
+ * indexes follow.
+ */
+static struct mlog_event *pend_insert(struct ingest_norm *n, size_t idx)
+{
+	struct item it;
+
+	emit_new(n);
+	if (n->failed)
+		return &n->scratch;
+	it = n->pend[n->npend - 1];
+	memmove(&n->pend[idx + 1], &n->pend[idx], (n->npend - 1 - idx) * sizeof(n->pend[0]));
+	it.grp = n->pend[idx + 1].grp;
+	n->pend[idx] = it;
+	for (size_t i = idx; i < n->npend; i++)
+		n->pend[i].seq = (uint32_t)i;
+	for (int i = 0; i < NORM_MAX_TASKS; i++) {
+		struct task *u = &n->task[i];
+
+		if (u->used && u->stim != S_NONE && u->stim_pend >= idx)
+			u->stim_pend++;
+	}
+	return &n->pend[idx].ev;
 }
 
 static bool any_open(const struct ingest_norm *n)
@@ -694,11 +830,14 @@ static void flush(struct ingest_norm *n, bool force)
 {
 	if (!force && any_open(n))
 		return;
+	if (n->npend > 1)
+		qsort(n->pend, n->npend, sizeof(n->pend[0]), item_cmp);
 	for (size_t i = 0; i < n->npend && !n->failed; i++) {
 		if (mlog_write_event(n->spool, n->decls, &n->pend[i].ev) < 0)
 			nerr(n, n->pend[i].ev.line, "cannot write the spool file: %s", strerror(errno));
 	}
 	n->npend = 0;
+	n->grp_base = n->grp_next;
 }
 
 static void stamp(struct mlog_event *e, const struct ingest_event *ev)
@@ -712,22 +851,10 @@ static void stamp(struct mlog_event *e, const struct ingest_event *ev)
 
 static struct mlog_event *obs(struct ingest_norm *n, enum mlog_verb v, const struct ingest_event *ev)
 {
-	struct mlog_event *e = emit_new(n);
+	struct mlog_event *e = emit_obs(n);
 
 	mlog_event_init(e, v);
 	e->line = ev->line;
-	return e;
-}
-
-static struct mlog_event *stim(struct ingest_norm *n, enum mlog_verb v, int dev,
-			       const struct ingest_event *ev)
-{
-	struct mlog_event *e = emit_new(n);
-
-	mlog_event_init(e, v);
-	if (dev >= 0)
-		mlog_event_set(e, MLOG_K_DEV, dev);
-	stamp(e, ev);
 	return e;
 }
 
@@ -743,6 +870,61 @@ static void comment(struct ingest_norm *n, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	comment_event(e, "%s", buf);
+}
+
+/* A stimulus line; @ev NULL: synthesized at the end of an ACTION. */
+static struct mlog_event *stim_raw(struct ingest_norm *n, enum mlog_verb v, int dev,
+				   const struct ingest_event *ev)
+{
+	struct mlog_event *e = emit_new(n);
+
+	mlog_event_init(e, v);
+	if (dev >= 0)
+		mlog_event_set(e, MLOG_K_DEV, dev);
+	if (ev) {
+		stamp(e, ev);
+		task_owns_last(n);
+	} else {
+		mlog_event_set(e, MLOG_K_PID, n->act_pid);
+	}
+	return e;
+}
+
+static void act_add(struct ingest_norm *n, int dev)
+{
+	struct ndev *x = &n->dev[dev];
+
+	if (x->act_in || n->nact == MLOG_MAX_DEVICES)
+		return;
+	x->act_in = true;
+	x->act_done = false;
+	n->act_list[n->nact++] = dev;
+}
+
+/* A removed device the trace uses again: the rescan added it back. */
+static void dev_present(struct ingest_norm *n, int dev, const struct ingest_event *ev)
+{
+	struct ndev *x = &n->dev[dev];
+
+	if (!x->removed)
+		return;
+	x->removed = false;
+	x->pcim_enabled = false;
+	comment(n, "%s: used again after its device_remove%s: the device was added back",
+		n->decls->dev[dev].name, n->rescanned ? " and an ACTION rescan" : "");
+	stim_raw(n, MLOG_V_DEVICE_ADD, dev, ev);
+}
+
+static struct mlog_event *stim(struct ingest_norm *n, enum mlog_verb v, int dev,
+			       const struct ingest_event *ev)
+{
+	if (dev >= 0) {
+		dev_present(n, dev, ev);
+		/* a device that does MSI work in a remove is in the removed subtree */
+		if (n->act == ACT_REMOVE && ev && ev->pid == n->act_pid)
+			act_add(n, dev);
+	}
+	return stim_raw(n, v, dev, ev);
 }
 
 /* ---- tasks ---- */
@@ -804,35 +986,92 @@ static int need(struct ingest_norm *n, const struct ingest_event *ev, const char
 
 /* ---- the ACTION markers ---- */
 
-static void unbind_now(struct ingest_norm *n, const struct ingest_event *ev)
+static const char *const act_verb[] = {
+	[ACT_NONE] = "", [ACT_UNBIND] = "unbind", [ACT_REMOVE] = "remove", [ACT_RMMOD] = "rmmod",
+};
+
+/* The stimulus an ACTION is for @dev: driver_unbind or device_remove. */
+static void act_now(struct ingest_norm *n, int dev, const struct ingest_event *ev)
 {
+	struct ndev *x = &n->dev[dev];
 	struct mlog_event *e;
 
-	if (n->unbind_dev < 0 || n->unbind_done)
+	if (x->act_done)
 		return;
-	e = emit_new(n);
-	mlog_event_init(e, MLOG_V_DRIVER_UNBIND);
-	mlog_event_set(e, MLOG_K_DEV, n->unbind_dev);
-	e->line = ev ? ev->line : 0;
-	if (ev && ev->kind == INGEST_EVENT)
-		mlog_event_set(e, MLOG_K_PID, ev->pid);
-	else
-		mlog_event_set(e, MLOG_K_PID, n->unbind_pid);
-	if (ev && ev->ts_us)
-		mlog_event_set(e, MLOG_K_T, (int64_t)ev->ts_us);
-	n->unbind_done = true;
-	n->dev[n->unbind_dev].pcim_enabled = false;
+	dev_present(n, dev, ev);
+	e = stim_raw(n, n->act == ACT_REMOVE ? MLOG_V_DEVICE_REMOVE : MLOG_V_DRIVER_UNBIND, dev, ev);
+	if (ev && ev->kind != INGEST_EVENT)
+		mlog_event_set(e, MLOG_K_PID, n->act_pid);
+	x->act_done = true;
+	x->pcim_enabled = false;
+	if (n->act == ACT_REMOVE)
+		x->removed = true;
 }
 
 static void end_action(struct ingest_norm *n)
 {
-	if (n->unbind_dev >= 0 && !n->unbind_done) {
-		comment(n, "%s: no devres event in this unbind: the driver is detached here",
-			n->decls->dev[n->unbind_dev].name);
-		unbind_now(n, NULL);
+	/* what is left: the devices below a removed bridge first, the named one last */
+	for (int last = 0; last < 2; last++) {
+		for (uint32_t i = 0; i < n->nact; i++) {
+			int dev = n->act_list[i];
+
+			if ((dev == n->act_dev) != last || n->dev[dev].act_done)
+				continue;
+			if (n->act == ACT_REMOVE)
+				comment(n, "%s: no devres event in this remove: the device is removed here",
+					n->decls->dev[dev].name);
+			else
+				comment(n, "%s: no devres event in this %s: the driver is detached here",
+					n->decls->dev[dev].name, act_verb[n->act]);
+			act_now(n, dev, NULL);
+		}
 	}
-	n->unbind_dev = -1;
-	n->unbind_done = false;
+	for (uint32_t i = 0; i < n->nact; i++)
+		n->dev[n->act_list[i]].act_in = n->dev[n->act_list[i]].act_done = false;
+	n->nact = 0;
+	n->act = ACT_NONE;
+	n->act_dev = -1;
+}
+
+/*
+ * Does "rmmod @m" unbind @dev?  Its PCI driver must be the module's: the
+ * device table says module=, or the driver has the module's name, or the
+ * device was probed during "ACTION insmod" of the module and no device of
+ * the same PCI driver was probed during another module's insmod (virtio-pci
+ * probes for virtio_net, virtio_blk, ...: a bus driver, not the module's).
+ */
+static const char *rmmod_unbinds(const struct ingest_norm *n, int dev, const char *m)
+{
+	const struct ndev *x = &n->dev[dev];
+	const struct tdev *t = x->table >= 0 ? &n->table[x->table] : NULL;
+
+	if (x->removed)
+		return NULL;
+	if (t && t->module[0])
+		return strcmp(t->module, m) ? NULL : "module= in the device table";
+	if (x->drv[0] && !strcmp(x->drv, m))
+		return "its PCI driver has the module's name";
+	if (strcmp(x->probe_mod, m))
+		return NULL;
+	if (!x->drv[0])
+		return "probed during the module's ACTION insmod (PCI driver unknown)";
+	for (uint32_t j = 0; j < n->decls->ndev; j++) {
+		const struct ndev *y = &n->dev[j];
+
+		if (!strcmp(y->drv, x->drv) && y->probe_mod[0] && strcmp(y->probe_mod, m))
+			return NULL;
+	}
+	return "probed during the module's ACTION insmod, and no device of its PCI driver "
+	       "was probed during another module's";
+}
+
+/* The PCI driver an ACTION line names for @bdf. */
+static void act_driver(struct ingest_norm *n, uint32_t bdf, const char *drv)
+{
+	int dev = dev_find(n, bdf);
+
+	if (dev >= 0 && drv[0])
+		norm_name(n->dev[dev].drv, sizeof(n->dev[dev].drv), drv, strlen(drv));
 }
 
 static void marker(struct ingest_norm *n, const struct ingest_event *ev)
@@ -841,6 +1080,7 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 	const char *text = f ? f->raw : "";
 	struct mlog_event *e;
 	char verb[16], arg1[64], arg2[64];
+	uint32_t bdf;
 	int k;
 
 	flush(n, false);
@@ -851,23 +1091,48 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 	e = stim(n, MLOG_V_MARKER, -1, ev);
 	if (mlog_event_set_str(e, MLOG_K_TEXT, text, strlen(text)))
 		nerr(n, ev->line, "marker text too long");
+	arg2[0] = 0;
 	k = sscanf(text, "ACTION %15s %63s %63s", verb, arg1, arg2);
+	if (k >= 1 && strcmp(verb, "insmod"))
+		n->insmod[0] = 0;
 	if (k >= 2 && !strcmp(verb, "insmod")) {
 		char *dot = strstr(arg1, ".ko");
+		size_t len = dot ? (size_t)(dot - arg1) : strlen(arg1);
 
-		base_name(n->module, sizeof(n->module), arg1, dot ? (size_t)(dot - arg1) : strlen(arg1));
+		base_name(n->module, sizeof(n->module), arg1, len);
+		norm_name(n->insmod, sizeof(n->insmod), arg1, len);
 	} else if (k == 3 && !strcmp(verb, "bind")) {
 		base_name(n->module, sizeof(n->module), arg2, strlen(arg2));
-	} else if (k == 3 && !strcmp(verb, "unbind")) {
-		uint32_t bdf;
-
+		if (!parse_bdf(arg1, &bdf))
+			act_driver(n, bdf, arg2);
+	} else if (k >= 2 && (!strcmp(verb, "unbind") || !strcmp(verb, "remove"))) {
 		n->module[0] = 0;
 		if (!parse_bdf(arg1, &bdf)) {
-			n->unbind_dev = dev_find(n, bdf);
-			n->unbind_pid = ev->pid;
-			n->unbind_done = false;
+			act_driver(n, bdf, arg2);
+			n->act = verb[0] == 'u' ? ACT_UNBIND : ACT_REMOVE;
+			n->act_pid = ev->pid;
+			n->act_dev = dev_find(n, bdf);
+			if (n->act_dev >= 0)
+				act_add(n, n->act_dev);
+		}
+	} else if (k == 2 && !strcmp(verb, "rmmod")) {
+		n->module[0] = 0;
+		n->act = ACT_RMMOD;
+		n->act_pid = ev->pid;
+		n->act_dev = -1;
+		norm_name(n->act_module, sizeof(n->act_module), arg1, strlen(arg1));
+		for (uint32_t i = 0; i < n->decls->ndev; i++) {
+			const char *why = rmmod_unbinds(n, (int)i, n->act_module);
+
+			if (!why)
+				continue;
+			comment(n, "%s: bound to the PCI driver of %s (%s): this rmmod unbinds it",
+				n->decls->dev[i].name, n->act_module, why);
+			act_add(n, (int)i);
 		}
 	} else if (k >= 1) {
+		if (!strcmp(verb, "rescan"))
+			n->rescanned = true;
 		n->module[0] = 0;
 	}
 	flush(n, false);
@@ -931,6 +1196,49 @@ static void prove_gaps(struct ingest_norm *n, uint32_t virq, uint32_t cnt, uint6
 
 /* ---- the events ---- */
 
+static const char *const stim_fn[] = {
+	[S_NONE] = "", [S_ALLOC] = "pci_alloc_irq_vectors",
+	[S_MSIX_RANGE] = "pci_enable_msix_range", [S_ENABLE_MSI] = "pci_enable_msi",
+};
+
+/*
+ * A driver call starts while another task's has not returned (drivers
+ * probing in parallel): irq numbers and LPI ranges were handed out in an
+ * order one-at-a-time replay cannot reproduce.  Said once, before the
+ * first such call; each call keeps its own observations (struct item).
+ */
+static void check_concurrent(struct ingest_norm *n, struct task *t, int dev,
+			     const struct ingest_event *ev, enum stim kind)
+{
+	const struct task *u = NULL;
+	struct mlog_event *e;
+	char when[80];
+	size_t idx;
+
+	if (n->concurrent)
+		return;
+	/* the earliest call still open: its observations are affected too */
+	for (int i = 0; i < NORM_MAX_TASKS; i++) {
+		const struct task *o = &n->task[i];
+
+		if (o->used && o != t && o->stim != S_NONE && (!u || o->stim_pend < u->stim_pend))
+			u = o;
+	}
+	if (!u)
+		return;
+	idx = u->stim_pend;
+	e = pend_insert(n, idx);
+	comment_event(e, "concurrent: %s(%s) by pid %u at %s started while this %s(%s) by pid %u "
+		      "had not returned: from here on, irq numbers and LPI bases are not compared",
+		      stim_fn[kind], n->decls->dev[dev].name, ev->pid, at(n, ev->line, when),
+		      stim_fn[u->stim], u->stim_dev >= 0 ? n->decls->dev[u->stim_dev].name : "?",
+		      u->pid);
+	e = pend_insert(n, idx + 1);
+	mlog_event_init(e, MLOG_V_CONCURRENT);
+	e->line = ev->line;
+	n->concurrent = true;
+}
+
 static void ev_alloc_entry(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
 			   enum stim kind)
 {
@@ -940,6 +1248,10 @@ static void ev_alloc_entry(struct ingest_norm *n, struct task *t, const struct i
 
 	if (dev < 0 || t->stim != S_NONE)
 		return;
+	check_concurrent(n, t, dev, ev, kind);
+	dev_present(n, dev, ev);
+	if (n->insmod[0])
+		memcpy(n->dev[dev].probe_mod, n->insmod, sizeof(n->insmod));
 	maybe_pcim(n, dev, ev);
 	t->free_dev = -1;
 	t->stim = kind;
@@ -979,18 +1291,11 @@ static void ev_alloc_ret(struct ingest_norm *n, struct task *t, const struct ing
 	if (kind == S_ALLOC && (t->stim_flags & MLOG_PCI_IRQ_AFFINITY) && ret > 0 &&
 	    (uint32_t)ret > n->cpus) {
 		/* irq_calc_affinity_vectors(): spread vectors = min(max - pre, cpus) */
-		struct mlog_event *s = &n->pend[t->stim_pend].ev;
-		struct item it;
-
-		mlog_event_set(s, MLOG_K_PRE_VECTORS, ret - n->cpus);
+		mlog_event_set(&n->pend[t->stim_pend].ev, MLOG_K_PRE_VECTORS, ret - n->cpus);
 		/* the comment goes before the stimulus */
-		e = emit_new(n);
+		e = pend_insert(n, t->stim_pend);
 		comment_event(e, "pre_vectors=%" PRId64 " inferred: AFFINITY spreads at most %u vectors "
 			      "(one per CPU) and %" PRId64 " were granted", ret - n->cpus, n->cpus, ret);
-		it = n->pend[n->npend - 1];
-		memmove(&n->pend[t->stim_pend + 1], &n->pend[t->stim_pend],
-			(n->npend - 1 - t->stim_pend) * sizeof(n->pend[0]));
-		n->pend[t->stim_pend] = it;
 	}
 	e = obs(n, MLOG_V_O_RET, ev);
 	mlog_event_set_str(e, MLOG_K_FN, fn, strlen(fn));
@@ -1121,11 +1426,31 @@ static void devid_seen(struct ingest_norm *n, int dev, uint32_t devid, uint32_t 
 	n->decls->dev[dev].devid = devid;
 }
 
-/* Is this devres work of the unbind in progress?  Then the unbind goes first. */
-static void devres_event(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+/*
+ * Devres work on @dev (pcim_msi_release, the device MSI domain going away)
+ * during an ACTION: the driver_unbind or device_remove goes first.  In a
+ * remove or rmmod, devres work of the ACTION's task on a device is itself
+ * the evidence that the device is unbound (a device below a removed
+ * bridge, a device the rmmod rules did not name).
+ */
+static void devres_event(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			 int dev)
 {
-	if (t->stim == S_NONE && n->unbind_dev >= 0 && !n->unbind_done)
-		unbind_now(n, ev);
+	struct ndev *x;
+
+	if (n->act == ACT_NONE || dev < 0 || t->stim != S_NONE)
+		return;
+	x = &n->dev[dev];
+	if (!x->act_in) {
+		/* rmmod unbinds in the rmmod process, not the task that wrote the marker */
+		if (n->act == ACT_UNBIND || (n->act == ACT_REMOVE && ev->pid != n->act_pid))
+			return;
+		if (n->act == ACT_RMMOD)
+			comment(n, "%s: devres work in this rmmod %s: its driver is unbound",
+				n->decls->dev[dev].name, n->act_module);
+		act_add(n, dev);
+	}
+	act_now(n, dev, ev);
 }
 
 static int handle(struct ingest_norm *n, const struct ingest_event *ev)
@@ -1135,6 +1460,8 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 	struct mlog_event *e;
 	int64_t a, b, c, d;
 	int dev;
+
+	n->cur = t;
 
 	if (!strcmp(nm, "pci_alloc_irq_vectors_affinity")) {
 		ev_alloc_entry(n, t, ev, S_ALLOC);
@@ -1187,7 +1514,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		dev = dev_of(n, ev, "name");
 		if (dev < 0)
 			return 0;
-		devres_event(n, t, ev);
+		devres_event(n, t, ev, dev);
 		e = obs(n, MLOG_V_O_PCIM_MSI_RELEASE, ev);
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		t->free_dev = dev;
@@ -1229,7 +1556,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		dev = dev_of(n, ev, "devname");
 		if (dev < 0)
 			return 0;
-		devres_event(n, t, ev);
+		devres_event(n, t, ev, dev);
 		e = obs(n, MLOG_V_O_MSI_REMOVE_DOMAIN, ev);
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		t->remove_dev = dev;
@@ -1240,6 +1567,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 			dev = t->remove_dev;
 		if (dev < 0 || (t->teardown_done && dev == t->remove_dev))
 			return 0;
+		devres_event(n, t, ev, dev);
 		e = obs(n, MLOG_V_O_MSI_TEARDOWN, ev);
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		if (dev == t->remove_dev)
@@ -1412,6 +1740,7 @@ int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 	if (ev->ts_us)
 		n->last_ts = ev->ts_us;
 	if (ev->kind == INGEST_LOST || ev->kind == INGEST_CPU_STARTED) {
+		n->cur = NULL;
 		flush(n, true);
 		if (ev->kind == INGEST_CPU_STARTED)
 			comment(n, "CPU %u buffer started here: its earlier events were overwritten "
@@ -1430,6 +1759,7 @@ int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 	if (!ev->system || !ev->name)
 		return 0;
 	n->seen_event = true;
+	n->cur = task_get(n, ev->pid);
 	if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print")) {
 		marker(n, ev);
 		return n->failed ? -1 : 0;
@@ -1486,7 +1816,7 @@ struct ingest_norm *ingest_norm_new(const struct ingest_norm_opts *o, struct mlo
 	n->comment = xstrdup(o->comment);
 	n->cpus = o->cpus;
 	n->nr_irqs = 64;
-	n->unbind_dev = -1;
+	n->act_dev = -1;
 	for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++)
 		n->virq[v].dev = -1;
 	n->spool = tmpfile();

@@ -17,8 +17,12 @@
  *     reads it.
  *
  *  2. In a child process (fork; see td_child()), libtracecmd opens the
- *     file and tracecmd_iterate_events() hands every record of every CPU
- *     in timestamp order; libtraceevent finds
+ *     file; a counting pass picks the buffers that hold msilc events (the
+ *     top buffer, tracefs instances such as capture.sh's "msilab"; a
+ *     buffer with other events only is skipped and a note says so, none
+ *     at all is an error, see td_pick_buffers()), then
+ *     tracecmd_iterate_events[_multi]() hands every record of every CPU
+ *     of those buffers in timestamp order; libtraceevent finds
  *     its event and we decode it into struct ingest_event exactly as the
  *     ftrace text shows it, so the normalizer writes the same .mlog:
  *     - kprobes (an event with __probe_ip, or __probe_func/__probe_ret_ip
@@ -84,6 +88,7 @@
 #define TD_NR_EVENT_IDS		65536		/* common_type is 16 bits */
 #define TD_COMM_CACHE		256
 #define TD_PROBE_CACHE		8		/* probe texts per event */
+#define TD_MAX_BUFFERS		64		/* the top buffer and its instances */
 
 /* v7 section and option ids (trace-cmd.dat.v7(5)) */
 enum {
@@ -129,10 +134,19 @@ struct td_layout {
 
 	struct td_cpu *cpu;	/* the top instance's CPU data */
 	uint32_t ncpu;
+	struct td_inst {	/* v7: the instance buffers' CPU data */
+		char name[256];
+		struct td_cpu *cpu;
+		uint32_t ncpu;
+	} *inst;
+	uint32_t ninst;
 
 	struct td_section *sec;	/* v7 */
 	uint32_t nsec;
 	uint64_t end;		/* reads must stay below (a section's end), 0: none */
+	uint64_t win_off;	/* a window of the file for small reads */
+	size_t win_len;
+	char win[16384];
 };
 
 static int td_fail(struct mlog_error *err, const char *fmt, ...)
@@ -162,6 +176,29 @@ static int td_read(struct td_layout *l, uint64_t off, void *buf, size_t len,
 		return td_fail(l->err,
 			       "bad trace.dat: %s at offset %" PRIu64 " (%zu bytes) overruns its section, which ends at %" PRIu64,
 			       what, off, len, l->end);
+	/* most reads are a few bytes: serve them from a window of the file */
+	if (len <= sizeof(l->win) / 2) {
+		if (!(l->win_len && off >= l->win_off && off - l->win_off + len <= l->win_len)) {
+			size_t want = sizeof(l->win);
+
+			if (want > l->fsize - off)
+				want = (size_t)(l->fsize - off);
+			l->win_off = off;
+			l->win_len = 0;
+			while (l->win_len < want) {
+				r = pread(l->fd, l->win + l->win_len, want - l->win_len,
+					  (off_t)(off + l->win_len));
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					return td_fail(l->err, "cannot read %s at offset %" PRIu64 ": %s", what, off,
+						       r < 0 ? strerror(errno) : "unexpected end of file");
+				l->win_len += (size_t)r;
+			}
+		}
+		memcpy(buf, l->win + (off - l->win_off), len);
+		return 0;
+	}
 	while (len) {
 		r = pread(l->fd, buf, len, (off_t)off);
 		if (r < 0 && errno == EINTR)
@@ -279,15 +316,20 @@ static int td_block(struct td_layout *l, uint64_t *off, int szlen, const char *s
 
 static void td_set_release(struct td_layout *l, const char *uname)
 {
-	/* "sysname release version machine", as trace-cmd record writes it */
-	const char *p = strchr(uname, ' ');
+	/*
+	 * "sysname nodename release machine", as trace-cmd 3.1.6 writes it
+	 * (trace-output.c): the release is the word before the last (the
+	 * node name is the only word that might hold a blank).
+	 */
+	const char *end = strrchr(uname, ' '), *p;
 	size_t n;
 
-	if (!p)
+	if (!end || end == uname)
 		return;
-	p++;
-	n = strcspn(p, " ");
-	if (!n || n >= sizeof(l->release))
+	for (p = end; p > uname && p[-1] != ' '; p--)
+		;
+	n = (size_t)(end - p);
+	if (p == uname || !n || n >= sizeof(l->release))
 		return;
 	memcpy(l->release, p, n);
 	l->release[n] = 0;
@@ -601,7 +643,30 @@ static int td_check_buffer(struct td_layout *l, uint64_t off, uint32_t size)
 		}
 	}
 	top = !name[0] && !l->cpu;
-	ret = top ? td_add_cpus(l, cpu, n) : 0;
+	if (top) {
+		ret = td_add_cpus(l, cpu, n);
+	} else if (name[0]) {
+		struct td_inst *in;
+
+		if (l->ninst >= TD_MAX_BUFFERS) {
+			td_fail(l->err, "bad trace.dat: more than %u instance buffers", TD_MAX_BUFFERS);
+			goto out;
+		}
+		in = realloc(l->inst, (l->ninst + 1) * sizeof(*l->inst));
+		if (!in) {
+			td_fail(l->err, "out of memory");
+			goto out;
+		}
+		l->inst = in;
+		in = &l->inst[l->ninst++];
+		snprintf(in->name, sizeof(in->name), "%s", name);
+		in->cpu = cpu;
+		in->ncpu = n;
+		cpu = NULL;
+		ret = 0;
+	} else {
+		ret = 0;
+	}
 out:
 	free(cpu);
 	return ret;
@@ -773,7 +838,7 @@ static int td_check_v7(struct td_layout *l, uint64_t off)
 	}
 	if (td_check_options(l, options))
 		return -1;
-	if (!l->cpu)
+	if (!l->cpu && !l->ninst)
 		return td_fail(l->err, "bad trace.dat: no buffer option describes the trace data");
 	return 0;
 }
@@ -854,9 +919,16 @@ struct td_ctx {
 	bool has_probe;
 	uint64_t nrec;
 	struct ingest_event ev;
-	/* per CPU id: first and last page offset seen, records seen */
+	/*
+	 * per buffer read and CPU id (buffer * max_cpu + cpu): first and
+	 * last page offset seen, records seen
+	 */
 	uint64_t *first_page, *last_page, *nrecs;
 	uint32_t max_cpu;
+	uint32_t nbuf;				/* buffers read */
+	const struct td_cpu *bcpu[TD_MAX_BUFFERS];	/* their layout, NULL unknown */
+	uint32_t bncpu[TD_MAX_BUFFERS];
+	const char *bname[TD_MAX_BUFFERS];
 	bool failed;
 	const char *comm[TD_COMM_CACHE];	/* by pid & (size - 1) */
 	uint32_t comm_pid[TD_COMM_CACHE];
@@ -1519,21 +1591,26 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 	struct td_event *d;
 	uint64_t ps = c->l->page_size, in_page, page;
 	bool generic = false;
-	uint32_t cpu, i;
+	uint32_t cpu, i, bslot;
+	uintptr_t b = (uintptr_t)tracecmd_get_private(h);
 
 	c->nrec++;
 	if (r->cpu < 0 || (uint32_t)r->cpu >= c->max_cpu)
 		return td_rec_fail(c, r, "record of unknown CPU %d", r->cpu);
+	if (b < 1 || b > c->nbuf)
+		return td_rec_fail(c, r, "record of an unknown buffer");
 	cpu = (uint32_t)r->cpu;
+	bslot = (uint32_t)(b - 1) * c->max_cpu + cpu;
+	c->tep = tracecmd_get_tep(h);
 	in_page = r->offset & (ps - 1);
 	if (r->size < 0 || r->record_size < 0 || !r->data ||
 	    in_page + (uint64_t)r->record_size > ps || r->size > r->record_size)
 		return td_rec_fail(c, r, "corrupt ring-buffer page at offset %llu: a record of %d bytes at byte %" PRIu64 " of a %" PRIu64 "-byte page",
 				   r->offset - in_page, r->record_size, in_page, ps);
 	page = r->offset - in_page;
-	if (!c->nrecs[cpu]++)
-		c->first_page[cpu] = page;
-	c->last_page[cpu] = page;
+	if (!c->nrecs[bslot]++)
+		c->first_page[bslot] = page;
+	c->last_page[bslot] = page;
 
 	td_ev_reset(&c->ev, r, cpu);
 	if (r->missed_events) {
@@ -1602,25 +1679,153 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 	return td_push(c, r) ? -1 : 0;
 }
 
-/* Every CPU's data must have been read to its last page. */
+/* Every CPU's data of every buffer read must have been read to its last page. */
 static int td_check_complete(struct td_ctx *c)
 {
 	const struct td_layout *l = c->l;
-	uint32_t i;
+	uint32_t b, i;
 
-	for (i = 0; i < l->ncpu; i++) {
-		const struct td_cpu *cp = &l->cpu[i];
-		uint64_t pages = (cp->usize + l->page_size - 1) / l->page_size, seen = 0;
+	for (b = 0; b < c->nbuf; b++) {
+		for (i = 0; c->bcpu[b] && i < c->bncpu[b]; i++) {
+			const struct td_cpu *cp = &c->bcpu[b][i];
+			uint64_t pages = (cp->usize + l->page_size - 1) / l->page_size, seen = 0;
+			uint32_t slot = b * c->max_cpu + cp->id;
 
-		if (!pages)
-			continue;
-		if (cp->id < c->max_cpu && c->nrecs[cp->id])
-			seen = (c->last_page[cp->id] - c->first_page[cp->id]) / l->page_size + 1;
-		if (seen < pages)
-			return td_fail(c->err,
-				       "the data of CPU %u could not be read to its end: %" PRIu64 " of its %" PRIu64 " pages gave records (damaged or undecompressable data)",
-				       cp->id, seen, pages);
+			if (!pages)
+				continue;
+			if (cp->id < c->max_cpu && c->nrecs[slot])
+				seen = (c->last_page[slot] - c->first_page[slot]) / l->page_size + 1;
+			if (seen < pages)
+				return td_fail(c->err,
+					       "the data of CPU %u%s%s%s could not be read to its end: %" PRIu64 " of its %" PRIu64 " pages gave records (damaged or undecompressable data)",
+					       cp->id, c->bname[b][0] ? " of buffer \"" : "", c->bname[b],
+					       c->bname[b][0] ? "\"" : "", seen, pages);
+		}
 	}
+	return 0;
+}
+
+/* Counting pass: how many records, how many of the msilc group. */
+struct td_count {
+	struct tep_handle *tep;
+	uint64_t events, msilc;
+};
+
+static int td_count_rec(struct tracecmd_input *h, struct tep_record *r, int cpu, void *priv)
+{
+	struct td_count *k = priv;
+	struct tep_event *ev;
+
+	(void)h;
+	(void)cpu;
+	k->events++;
+	if (!r->data || r->size < 2)
+		return 0;
+	ev = tep_find_event_by_record(k->tep, r);
+	if (ev && ev->system && !strcmp(ev->system, "msilc"))
+		k->msilc++;
+	return 0;
+}
+
+static int td_send_note(struct td_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int td_send_note(struct td_ctx *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (td_begin(c, 'N') || td_put_str(c, buf) || td_end(c))
+		return -1;
+	return 0;
+}
+
+/*
+ * Which buffers to read: those holding msilc events (trace-cmd record -B,
+ * capture.sh's instance "msilab"), merged in timestamp order when several
+ * do.  A buffer with events but no msilc event is skipped, and said so; no
+ * msilc event anywhere is an error.  Counted on a handle of its own
+ * (libtracecmd cannot rewind one), opened on a second descriptor.
+ */
+static int td_pick_buffers(struct td_ctx *c, struct tracecmd_input *h, struct tracecmd_input **hs,
+			   int *nhs)
+{
+	const struct td_layout *l = c->l;
+	struct td_count cnt[TD_MAX_BUFFERS];
+	struct tracecmd_input *hc;
+	char names[TD_MAX_BUFFERS][64];
+	char summary[512];
+	size_t w = 0;
+	int fd, nb, b, nsel = 0;
+
+	fd = open(l->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return td_fail(c->err, "cannot open the file again: %s", strerror(errno));
+	hc = tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!hc)
+		return td_fail(c->err, "libtracecmd could not read the file's headers (damaged or undecompressable metadata)");
+	nb = tracecmd_buffer_instances(hc);
+	if (nb < 0)
+		nb = 0;
+	if (nb + 1 > TD_MAX_BUFFERS)
+		return td_fail(c->err, "more than %d instance buffers", TD_MAX_BUFFERS - 1);
+	for (b = 0; b <= nb; b++) {
+		struct tracecmd_input *hb = b ? tracecmd_buffer_instance_handle(hc, b - 1) : hc;
+		const char *name = b ? tracecmd_buffer_instance_name(hc, b - 1) : "";
+
+		snprintf(names[b], sizeof(names[b]), "%s", name ? name : "?");
+		memset(&cnt[b], 0, sizeof(cnt[b]));
+		if (!hb)
+			return td_fail(c->err, "libtracecmd could not open instance buffer \"%s\"", names[b]);
+		cnt[b].tep = tracecmd_get_tep(hb);
+		if (cnt[b].tep && tracecmd_iterate_events(hb, NULL, 0, td_count_rec, &cnt[b]) < 0)
+			return td_fail(c->err, "libtracecmd failed while reading buffer \"%s\"", names[b]);
+		if (w < sizeof(summary))
+			w += (size_t)snprintf(summary + w, sizeof(summary) - w, "%s%s%s%s: %" PRIu64 " events, %" PRIu64 " msilc",
+					      b ? "; " : "", b ? "instance \"" : "top buffer", b ? names[b] : "",
+					      b ? "\"" : "", cnt[b].events, cnt[b].msilc);
+	}
+	for (b = 0; b <= nb; b++) {
+		struct tracecmd_input *hb;
+		uint32_t k;
+
+		if (!cnt[b].msilc) {
+			if (cnt[b].events && td_send_note(c, "%s%s%s (%" PRIu64 " events, none of the msilc probe group) skipped",
+							  b ? "instance buffer \"" : "the top buffer", b ? names[b] : "",
+							  b ? "\"" : "", cnt[b].events))
+				return -1;
+			continue;
+		}
+		hb = b ? tracecmd_buffer_instance_handle(h, b - 1) : h;
+		if (!hb)
+			return td_fail(c->err, "libtracecmd could not open instance buffer \"%s\"", names[b]);
+		tracecmd_set_private(hb, (void *)(uintptr_t)(nsel + 1));
+		c->bname[nsel] = b ? tracecmd_buffer_instance_name(h, b - 1) : "";
+		if (!c->bname[nsel])
+			c->bname[nsel] = "?";
+		c->bcpu[nsel] = NULL;
+		if (!b) {
+			c->bcpu[nsel] = l->cpu;
+			c->bncpu[nsel] = l->ncpu;
+		}
+		for (k = 0; b && k < l->ninst; k++) {
+			if (!strcmp(l->inst[k].name, c->bname[nsel])) {
+				c->bcpu[nsel] = l->inst[k].cpu;
+				c->bncpu[nsel] = l->inst[k].ncpu;
+			}
+		}
+		hs[nsel++] = hb;
+	}
+	if (!nsel)
+		return td_fail(c->err, "no event of the msilc probe group in any buffer of the file (%s): "
+			       "nothing to convert", summary);
+	if (nsel > 1 && td_send_note(c, "%d buffers hold msilc events: merged in timestamp order (%s)",
+				     nsel, summary))
+		return -1;
+	*nhs = nsel;
+	/* the counting handles stay open: this process ends after the pass */
 	return 0;
 }
 
@@ -1635,8 +1840,9 @@ static int td_check_complete(struct td_ctx *c)
 static int td_child(struct td_layout *l, int wfd)
 {
 	struct td_ctx c;
-	struct tracecmd_input *h;
+	struct tracecmd_input *h, *hs[TD_MAX_BUFFERS];
 	uint32_t i;
+	int nhs = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.err = l->err;
@@ -1653,20 +1859,31 @@ static int td_child(struct td_layout *l, int wfd)
 	for (i = 0; i < l->ncpu; i++)
 		if (l->cpu[i].id + 1 > c.max_cpu)
 			c.max_cpu = l->cpu[i].id + 1;
+	for (i = 0; i < l->ninst; i++)
+		for (uint32_t k = 0; k < l->inst[i].ncpu; k++)
+			if (l->inst[i].cpu[k].id + 1 > c.max_cpu)
+				c.max_cpu = l->inst[i].cpu[k].id + 1;
 	if (c.max_cpu < l->cpus)
 		c.max_cpu = l->cpus;
 	if (!c.max_cpu)
 		c.max_cpu = 1;
+	if (td_pick_buffers(&c, h, hs, &nhs)) {
+		if (!c.err->msg[0])
+			return -1;	/* the pipe broke */
+		return td_send_error(&c);
+	}
+	c.nbuf = (uint32_t)nhs;
 	c.evs = calloc(TD_NR_EVENT_IDS, sizeof(*c.evs));
-	c.first_page = calloc(c.max_cpu, sizeof(*c.first_page));
-	c.last_page = calloc(c.max_cpu, sizeof(*c.last_page));
-	c.nrecs = calloc(c.max_cpu, sizeof(*c.nrecs));
+	c.first_page = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.first_page));
+	c.last_page = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.last_page));
+	c.nrecs = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.nrecs));
 	trace_seq_init(&c.seq);
 	if (!c.tep || !c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.seq.buffer) {
 		td_fail(c.err, c.tep ? "out of memory" : "libtracecmd gave no event parser for the file");
 		return td_send_error(&c);
 	}
-	if (tracecmd_iterate_events(h, NULL, 0, td_record, &c) < 0 || c.failed) {
+	if ((nhs == 1 ? tracecmd_iterate_events(hs[0], NULL, 0, td_record, &c) :
+			tracecmd_iterate_events_multi(hs, nhs, td_record, &c)) < 0 || c.failed) {
 		if (!c.failed)
 			td_fail(c.err, "libtracecmd failed while reading the trace data");
 		if (!c.err->msg[0])
@@ -1795,6 +2012,11 @@ static int td_consume(int rfd, struct ingest_norm *n, struct mlog_error *err, bo
 						ret = -1;
 						goto out;
 					}
+					continue;
+				}
+				if (m[0] == 'N') {
+					fprintf(stderr, "%s: note: %.*s\n", err->file,
+						(int)strnlen(m + 1, mlen - 1), m + 1);
 					continue;
 				}
 				if (m[0] == 'E') {
@@ -1932,6 +2154,9 @@ out:
 	if (l.fd >= 0)
 		close(l.fd);
 	free(l.cpu);
+	for (uint32_t i = 0; i < l.ninst; i++)
+		free(l.inst[i].cpu);
+	free(l.inst);
 	free(l.sec);
 	return ret;
 }

@@ -108,6 +108,15 @@ struct mlog_reader *mlog_reader_open_mem(const char *name, const char *buf,
 void mlog_reader_close(struct mlog_reader *r);
 /* 1: *ev holds the next line; 0: clean end of file; -1: error (see below). */
 int mlog_read(struct mlog_reader *r, struct mlog_event *ev);
+/*
+ * Read the rest of the trace only to check it: the same checks and the same
+ * error as a loop of mlog_read() to the end, without building the events
+ * (faster; large regular files are checked by several threads).  0: valid
+ * to the end, -1: error (see below).  *lines: the lines read (on an error,
+ * those before the bad one), *events: how many of them were stimuli, meta
+ * lines or observations.
+ */
+int mlog_validate(struct mlog_reader *r, uint64_t *lines, uint64_t *events);
 const struct mlog_error *mlog_reader_error(const struct mlog_reader *r);
 /* Declarations seen so far (complete once the first non-declaration is read). */
 const struct mlog_decls *mlog_reader_decls(const struct mlog_reader *r);

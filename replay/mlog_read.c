@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #if defined(__SSE2__)
@@ -513,6 +514,8 @@ struct mlog_reader {
 	struct fast_state fs;
 	struct par *par;	/* the parse-ahead thread, or NULL */
 	bool par_tried;
+	bool validating;	/* mlog_validate(): no parse-ahead records */
+	bool val_tried;		/* mlog_validate() tried its parallel pass */
 	uint64_t block_off;	/* file offset of block[0] */
 	const struct par_rec *rec;	/* records of the parse-ahead thread ... */
 	uint32_t rec_left;		/* ... still to hand out */
@@ -2003,6 +2006,7 @@ static inline bool fast_dec(const char **pp, unsigned int max, uint64_t *out)
 	uint64_t x = 0;
 	unsigned int d;
 
+
 	while ((d = (unsigned char)*p - '0') <= 9) {
 		x = x * 10 + d;
 		p++;
@@ -2128,6 +2132,8 @@ fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
 	uint32_t used = 1;
 	unsigned int k;
 	bool obs = *p == '<';
+	int64_t local[MLOG_K__COUNT];	/* @ev NULL: only check the line */
+	int64_t *num = ev ? ev->num : local;
 	int v;
 
 	if (obs) {
@@ -2144,7 +2150,8 @@ fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
 		return 0;
 	vs = &vschema[v];
 
-	ev_start(fs, ev);
+	if (ev)
+		ev_start(fs, ev);
 
 	for (k = fnext[v][MLOG_K__COUNT]; *p == ' '; k = fnext[v][k]) {
 		int64_t *out;
@@ -2165,7 +2172,7 @@ fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
 		if (present >> k & 1)
 			return 0;
 		present |= 1ULL << k;
-		out = &ev->num[k];
+		out = &num[k];
 		switch (key_info[k].type) {
 		case MLOG_T_X:
 			if (p[0] == '0' && (p[1] | 0x20) == 'x') {
@@ -2233,10 +2240,12 @@ range:
 			n = p - t;
 			if (!n || !at_end_of_value(p) || used + n + 1 > sizeof(ev->strbuf))
 				return 0;
-			memcpy(ev->strbuf + used, t, n);
-			ev->strbuf[used + n] = '\0';
-			ev->str_off[k] = used;
-			ev->str_len[k] = n;
+			if (ev) {
+				memcpy(ev->strbuf + used, t, n);
+				ev->strbuf[used + n] = '\0';
+				ev->str_off[k] = used;
+				ev->str_len[k] = n;
+			}
 			used += n + 1;
 			break;
 		}
@@ -2272,9 +2281,10 @@ range:
 	if (*p != '\n' || p - s > MLOG_MAX_LINE || (vs->required & ~present))
 		return 0;
 	if ((v == MLOG_V_MSI_DOMAIN_ALLOC_IRQS_RANGE || v == MLOG_V_MSI_DOMAIN_FREE_IRQS_RANGE) &&
-	    ev->num[MLOG_K_FIRST] > ev->num[MLOG_K_LAST])
+	    num[MLOG_K_FIRST] > num[MLOG_K_LAST])
 		return 0;
-	ev_finish(fs, ev, v, present, lineno, used);
+	if (ev)
+		ev_finish(fs, ev, v, present, lineno, used);
 	*nl = p;
 	return 1;
 }
@@ -2691,7 +2701,464 @@ int mlog_read(struct mlog_reader *r, struct mlog_event *ev)
 		return ret < 0 ? -1 : at_end(r);
 	ret = parse_line(r, s, len, ev);
 	slow_done(r, ev, ret);
-	if (ret > 0 && r->state == RS_EVENTS && !r->par_tried)
+	if (ret > 0 && r->state == RS_EVENTS && !r->par_tried && !r->validating)
 		par_start(r);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Validation only: mlog_validate() reads the trace to its end like a loop
+ * of mlog_read() but never builds the events of the lines the fast path
+ * accepts (fast_line() with no event only checks).  Every other line, and
+ * every error, goes through parse_line() as before.
+ *
+ * For a large regular file the event lines are checked in parallel: once
+ * the declarations are complete (every event line then depends only on
+ * them), the rest of the file is cut into chunks of MLOG_VAL_CHUNK bytes,
+ * a chunk holding the lines that start in it.  The reader's thread and
+ * helper threads take chunks in turn (whoever is free takes the next one,
+ * so a busy CPU gets fewer) and check each with the fast path, keeping a
+ * copy of the few lines it leaves (they go to parse_line() later) and
+ * counting valid blank and comment lines.  The reader's thread then takes
+ * the results in file order: it counts the lines a chunk checked and runs
+ * parse_line() on the lines kept, in order, and reads through mlog_read()
+ * whatever a chunk did not get to (a line too long, too many lines kept,
+ * the end of the file).  So errors are found and reported in file order
+ * exactly as without the threads, whatever the timing.  A chunk is mapped
+ * (mmap(), no copy) while it is checked, or read with pread() when it
+ * cannot be (or with -DMLOG_VAL_NO_MMAP: a file truncated while it is
+ * mapped raises SIGBUS); memory stays constant: VAL_SLOTS chunk results.
+ */
+
+#ifndef MLOG_VAL_CHUNK
+#define MLOG_VAL_CHUNK		(1024 * 1024)
+#endif
+#ifndef MLOG_VAL_MIN_CHUNKS
+#define MLOG_VAL_MIN_CHUNKS	8	/* smaller rests of files: no threads */
+#endif
+#define VAL_MAX_WORKERS		4	/* the reader's thread and up to 3 helpers */
+#define VAL_SLOTS		16	/* chunks taken but not yet used */
+#define VAL_MAX_KEPT		128	/* lines kept for parse_line() per chunk */
+#define VAL_TEXT		(16 * 1024)	/* and their bytes */
+#define VAL_OVERREAD		BLOCK_PAD	/* fast_line() reads < 64 bytes past the LF */
+#define VAL_WINDOW		(MLOG_VAL_CHUNK + MLOG_MAX_LINE + 2 + VAL_OVERREAD)
+
+_Static_assert(VAL_TEXT >= MLOG_MAX_LINE, "a kept line fits");
+
+/* A line kept for parse_line(), after @lines lines and @events events of its chunk. */
+struct val_kept {
+	uint64_t lines, events;
+	uint32_t off, len;	/* its text in val_res.text */
+};
+
+struct val_res {
+	bool done;
+	uint64_t first;		/* file offset of the chunk's first line */
+	uint64_t stop;		/* file offset of the first line not taken */
+	uint64_t lines, events;	/* lines checked (kept ones included) */
+	uint32_t nkept, text_used;
+	struct val_kept kept[VAL_MAX_KEPT];
+	char text[VAL_TEXT];
+};
+
+struct vpar {
+	int fd;
+	const struct mlog_reader *r;
+	uint64_t size;		/* of the file */
+	uint64_t base;		/* chunk 0 starts here, at a line */
+	uint64_t nchunks;
+	uint64_t next;		/* the next chunk to take */
+	uint64_t used;		/* chunks whose results the reader has used */
+	bool stop;
+	size_t page;
+	unsigned int nhelpers;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread[VAL_MAX_WORKERS - 1];
+	char *buf[VAL_MAX_WORKERS];	/* pread() buffers, allocated when needed */
+	struct val_res res[VAL_SLOTS];
+};
+
+static inline uint64_t val_chunk_start(const struct vpar *vp, uint64_t c)
+{
+	return vp->base + c * MLOG_VAL_CHUNK;
+}
+
+static inline uint64_t val_chunk_end(const struct vpar *vp, uint64_t c)
+{
+	uint64_t e = vp->base + (c + 1) * MLOG_VAL_CHUNK;
+
+	return e < vp->size ? e : vp->size;
+}
+
+/* Lines the fast path accepts from @s on, while they start before @limit. */
+static const char *val_run(const struct mlog_reader *r, const char *s, const char *limit,
+			   uint64_t *lines)
+{
+	const char *nl;
+	uint64_t n = 0;
+
+	while (s < limit && fast_line(r, NULL, s, 0, NULL, &nl)) {
+		s = nl + 1;
+		n++;
+	}
+	*lines = n;
+	return s;
+}
+
+/* check_bytes() without the error: true when it would pass. */
+static bool bytes_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 8) {
+		for (; i + 8 <= len; i += 8)
+			if (word_suspicious(s + i))
+				break;
+		if (i + 8 > len && (i == len || !word_suspicious(s + len - 8)))
+			return true;
+	}
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c == '\0' || c == '\r')
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (!(n = utf8_seq((const unsigned char *)s + i, len - i)))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* A blank or comment line that parse_line() accepts (once in the events). */
+static bool val_trivial(const char *s, size_t len)
+{
+	const char *p = skip_blanks(s, s + len);
+
+	return (p == s + len || *p == '#') && bytes_valid(s, len);
+}
+
+/*
+ * Check chunk @c with worker @w's means into @res.  Its bytes [from, to)
+ * are the one before the chunk (to find its first line), the chunk, and
+ * enough after it for its last line and the fast path's over-reading.
+ */
+static void val_chunk(struct vpar *vp, unsigned int w, uint64_t c, struct val_res *res)
+{
+	uint64_t cs = val_chunk_start(vp, c), ce = val_chunk_end(vp, c);
+	uint64_t from = c ? cs - 1 : cs, to = ce + MLOG_MAX_LINE + 2 + VAL_OVERREAD;
+	uint64_t map_off, n;
+	size_t len, map_len = 0;
+	const char *b, *g, *s, *limit;
+	void *map = MAP_FAILED;
+
+	res->first = res->stop = cs;
+	res->lines = res->events = 0;
+	res->nkept = res->text_used = 0;
+	if (to > vp->size)
+		to = vp->size;
+	len = to - from;
+	if (len <= VAL_OVERREAD)
+		return;
+	map_off = from / vp->page * vp->page;
+	map_len = to - map_off;
+#ifndef MLOG_VAL_NO_MMAP
+	map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, vp->fd, map_off);
+#endif
+	if (map != MAP_FAILED) {
+		b = (const char *)map + (from - map_off);
+	} else {
+		if (!vp->buf[w] && !(vp->buf[w] = malloc(VAL_WINDOW)))
+			return;
+		if (!par_pread(vp->fd, vp->buf[w], from, to))
+			return;
+		b = vp->buf[w];
+	}
+	/*
+	 * Lines are taken only up to the last LF with the over-read after it
+	 * (g): every scan from a line start before it stops at an LF.
+	 */
+	for (g = b + len - VAL_OVERREAD - 1; g >= b && *g != '\n'; g--)
+		;
+	if (g < b)
+		goto out;
+	s = b;
+	if (c) {	/* the first line follows the first LF from cs - 1 on */
+		s = memchr(b, '\n', g - b + 1);
+		s++;
+	}
+	res->first = from + (s - b);
+	limit = b + (ce - from);
+	if (limit > g + 1)
+		limit = g + 1;
+	while (s < limit) {
+		const char *nl;
+		size_t ll;
+
+		s = val_run(vp->r, s, limit, &n);
+		res->lines += n;
+		res->events += n;
+		if (s >= limit)
+			break;
+		/* a line for parse_line(): kept, unless it is a valid blank or comment line */
+		nl = memchr(s, '\n', g + 1 - s);
+		ll = nl - s;
+		if (ll > MLOG_MAX_LINE)
+			break;
+		if (val_trivial(s, ll)) {
+			res->lines++;
+		} else {
+			struct val_kept *k = &res->kept[res->nkept];
+
+			if (res->nkept == VAL_MAX_KEPT || res->text_used + ll > VAL_TEXT)
+				break;
+			k->lines = res->lines;
+			k->events = res->events;
+			k->off = res->text_used;
+			k->len = ll;
+			memcpy(res->text + res->text_used, s, ll);
+			res->text_used += ll;
+			res->nkept++;
+			res->lines++;	/* counted here; its event by the reader */
+		}
+		s = nl + 1;
+	}
+	res->stop = from + (s - b);
+out:
+	if (map != MAP_FAILED)
+		munmap(map, map_len);
+}
+
+/* Take the next chunk, if it may be taken; called with the lock held. */
+static bool val_take(struct vpar *vp, uint64_t *c)
+{
+	if (vp->stop || vp->next >= vp->nchunks || vp->next >= vp->used + VAL_SLOTS)
+		return false;
+	*c = vp->next++;
+	return true;
+}
+
+/* Check chunk @c; called and returns with the lock held. */
+static void val_work(struct vpar *vp, unsigned int w, uint64_t c)
+{
+	struct val_res *res = &vp->res[c % VAL_SLOTS];	/* ours until done */
+
+	pthread_mutex_unlock(&vp->lock);
+	val_chunk(vp, w, c, res);
+	pthread_mutex_lock(&vp->lock);
+	res->done = true;
+	pthread_cond_broadcast(&vp->cond);
+}
+
+struct val_helper {
+	struct vpar *vp;
+	unsigned int w;
+};
+
+static void *val_main(void *arg)
+{
+	struct vpar *vp = ((struct val_helper *)arg)->vp;
+	unsigned int w = ((struct val_helper *)arg)->w;
+	uint64_t c;
+
+	pthread_mutex_lock(&vp->lock);
+	while (!vp->stop && vp->next < vp->nchunks) {
+		if (val_take(vp, &c))
+			val_work(vp, w, c);
+		else
+			pthread_cond_wait(&vp->cond, &vp->lock);
+	}
+	pthread_mutex_unlock(&vp->lock);
+	return NULL;
+}
+
+static int val_step(struct mlog_reader *r, struct mlog_event *ev, uint64_t limit, uint64_t *nev);
+
+/*
+ * Use the result of a chunk whose first line is the reader's next one
+ * (file offset @at): 1 and *at moved past the lines it took, -1 on an
+ * error in a kept line.
+ */
+static int val_use(struct mlog_reader *r, const struct val_res *res, struct mlog_event *ev,
+		   uint64_t *nev, uint64_t *at)
+{
+	uint64_t line0 = r->lineno, ev0 = *nev;
+
+	for (uint32_t i = 0; i < res->nkept; i++) {
+		const struct val_kept *k = &res->kept[i];
+		int ret;
+
+		r->lineno = line0 + k->lines + 1;
+		*nev = ev0 + k->events;
+		ret = parse_line(r, res->text + k->off, k->len, ev);
+		slow_done(r, ev, ret);
+		if (ret < 0)
+			return -1;
+		ev0 += mlog_verb_class(ev->verb) >= MLOG_C_STIM;
+	}
+	r->lineno = line0 + res->lines;
+	*nev = ev0 + res->events;
+	*at = res->stop;
+	return 1;
+}
+
+/*
+ * The reader's part: take results in order (checking chunks itself while
+ * the next result is not there), reading what a chunk left through
+ * mlog_read().  0: the reader is after the last chunk, -1: an error.
+ */
+static int val_reader(struct mlog_reader *r, struct vpar *vp, struct mlog_event *ev, uint64_t *nev)
+{
+	uint64_t at = r->block_off + r->pos, c;
+	int ret = 0;
+
+	pthread_mutex_lock(&vp->lock);
+	while (vp->used < vp->nchunks) {
+		struct val_res *res = &vp->res[vp->used % VAL_SLOTS];
+		uint64_t ce;
+
+		if (!res->done) {
+			if (val_take(vp, &c))
+				val_work(vp, 0, c);
+			else
+				pthread_cond_wait(&vp->cond, &vp->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&vp->lock);
+		ce = val_chunk_end(vp, vp->used);
+		if (res->first == at && res->stop > at && val_use(r, res, ev, nev, &at) < 0)
+			ret = -1;
+		if (!ret && at < ce) {	/* the rest of the chunk: the reader reads it */
+			int st = par_seek(r, at) ? -1 : 1;
+
+			while (st > 0 && r->block_off + r->pos < ce)
+				st = val_step(r, ev, ce, nev);
+			if (st < 0)
+				ret = -1;
+			/* st 0: the end (at_end() ran), val_step() says so again */
+			at = r->block_off + r->pos;
+		}
+		pthread_mutex_lock(&vp->lock);
+		res->done = false;
+		vp->used++;
+		pthread_cond_broadcast(&vp->cond);
+		if (ret || r->state != RS_EVENTS)
+			break;
+	}
+	vp->stop = true;
+	pthread_cond_broadcast(&vp->cond);
+	pthread_mutex_unlock(&vp->lock);
+	if (!ret && r->state == RS_EVENTS && par_seek(r, at))
+		ret = -1;
+	return ret;
+}
+
+/* Check the rest of the file in parallel if it is worth it; -1: an error. */
+static int val_parallel(struct mlog_reader *r, struct mlog_event *ev, uint64_t *nev)
+{
+	struct val_helper helpers[VAL_MAX_WORKERS - 1];
+	uint64_t base = r->block_off + r->pos;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct vpar *vp;
+	struct stat st;
+	int ret;
+
+	if (r->fd < 0 || fstat(r->fd, &st) || !S_ISREG(st.st_mode) || ncpu < 2 ||
+	    (uint64_t)st.st_size < base + MLOG_VAL_MIN_CHUNKS * (uint64_t)MLOG_VAL_CHUNK)
+		return 0;
+	vp = calloc(1, sizeof(*vp));
+	if (!vp)
+		return 0;
+	vp->fd = r->fd;
+	vp->r = r;
+	vp->size = st.st_size;
+	vp->base = base;
+	vp->nchunks = (vp->size - base + MLOG_VAL_CHUNK - 1) / MLOG_VAL_CHUNK;
+	vp->page = sysconf(_SC_PAGESIZE);
+	pthread_mutex_init(&vp->lock, NULL);
+	pthread_cond_init(&vp->cond, NULL);
+	for (unsigned int i = 0; i + 1 < VAL_MAX_WORKERS && i + 1 < (unsigned long)ncpu; i++) {
+		helpers[i].vp = vp;
+		helpers[i].w = i + 1;
+		if (pthread_create(&vp->thread[i], NULL, val_main, &helpers[i]))
+			break;
+		vp->nhelpers++;
+	}
+	ret = val_reader(r, vp, ev, nev);	/* without helpers it checks alone */
+	for (unsigned int i = 0; i < vp->nhelpers; i++)
+		pthread_join(vp->thread[i], NULL);
+	pthread_mutex_destroy(&vp->lock);
+	pthread_cond_destroy(&vp->cond);
+	for (unsigned int i = 0; i < VAL_MAX_WORKERS; i++)
+		free(vp->buf[i]);
+	free(vp);
+	return ret;
+}
+
+/*
+ * One step of reading, with lines starting before file offset @limit:
+ * event lines in the block that the fast path accepts, or else one line
+ * through mlog_read().  As mlog_read(): 1, 0 at the end, -1 on an error.
+ */
+static int val_step(struct mlog_reader *r, struct mlog_event *ev, uint64_t limit, uint64_t *nev)
+{
+	int ret;
+
+	if (r->state == RS_EVENTS && !r->rec_left && !r->par && r->pos < r->fast_end) {
+		const char *end = r->buf + r->fast_end, *s;
+		uint64_t n;
+
+		if (limit - r->block_off < r->fast_end)
+			end = r->buf + (limit - r->block_off);
+		s = val_run(r, r->buf + r->pos, end, &n);
+		if (n) {
+			r->pos = s - r->buf;
+			r->lineno += n;
+			*nev += n;
+			return 1;
+		}
+	}
+	ret = mlog_read(r, ev);
+	if (ret > 0 && mlog_verb_class(ev->verb) >= MLOG_C_STIM)
+		++*nev;
+	return ret;
+}
+
+int mlog_validate(struct mlog_reader *r, uint64_t *lines, uint64_t *events)
+{
+	struct mlog_event *ev = malloc(sizeof(*ev));
+	uint32_t line0 = r->lineno;
+	uint64_t nev = 0;
+	int ret;
+
+	*lines = *events = 0;
+	if (!ev) {
+		if (r->state != RS_ERROR) {
+			r->err.line = r->err.col = 0;
+			snprintf(r->err.msg, sizeof(r->err.msg), "out of memory");
+			r->state = RS_ERROR;
+		}
+		return -1;
+	}
+	r->validating = true;
+	do {
+		if (!r->val_tried && r->state == RS_EVENTS && !r->par && !r->rec_left) {
+			r->val_tried = true;
+			if (val_parallel(r, ev, &nev) < 0) {
+				ret = -1;
+				break;
+			}
+		}
+		ret = val_step(r, ev, UINT64_MAX, &nev);
+	} while (ret > 0);
+	free(ev);
+	/* an error: the lines before the bad one */
+	*lines = (ret < 0 && r->err.line > line0 ? r->err.line - 1 : r->lineno) - line0;
+	*events = nev;
 	return ret;
 }

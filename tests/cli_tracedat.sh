@@ -96,6 +96,31 @@ else
 	echo "cli_tracedat: $traces not found: real-recording checks skipped"
 fi
 
+# ---- a capture's trace.dat (tools/capture): the events are in the tracefs
+# instance "msilab", not the top buffer; the .mlog must equal the one made
+# from the text slices of the whole recording (its last phase), and the
+# empty top buffer is skipped without a word
+cap=corpus/real/arm64-6.18.15-capture
+if [ -f "$src/$cap/trace.dat" ] && [ -f "$src/$cap/rmmod-insmod.mlog" ]; then
+	rel=$(sed -n 's/^kernel release=\([^ ]*\) .*/\1/p' "$src/$cap/rmmod-insmod.mlog")
+	if convert "$work/capture.mlog" "$cap/trace.dat" --kernel "$rel" --arch arm64 \
+		--devices "$cap/devices.txt" --interrupts "$cap/interrupts-before-drivers.txt" \
+		--probes "$cap/kprobe-events.txt"; then
+		if [ -s "$work/err" ]; then ko "$cap/trace.dat: convert wrote to stderr: $(head -1 "$work/err")"; else ok; fi
+		check "$work/capture.mlog"
+		if diff <(body "$work/capture.mlog") <(body "$src/$cap/rmmod-insmod.mlog") >"$work/capture.diff"; then
+			ok
+			echo "cli_tracedat: $cap: the instance buffer of trace.dat gives rmmod-insmod.mlog ($(body "$work/capture.mlog" | wc -l) lines)"
+		else
+			ko "$cap/trace.dat and its text slices convert differently (see $work/capture.diff)"
+		fi
+	else
+		ko "$cap/trace.dat: convert failed: $(head -1 "$work/err")"
+	fi
+else
+	echo "cli_tracedat: $cap/trace.dat not found: instance-buffer check skipped"
+fi
+
 # ---- the small files: three encodings of the same pages
 ref=
 for f in tracedat-arm64-6.1-v7 tracedat-arm64-6.1-v7-zstd tracedat-arm64-6.1-v6; do
@@ -134,6 +159,9 @@ head -c $(($(stat -c %s "$v6") - 1)) "$v6" >"$work/cut-v6.dat"
 damaged cut-v6.dat "truncated trace.dat: the data of CPU 1"
 head -c 9000 "$src/tests/data/tracedat-arm64-6.1-v7-zstd.dat" >"$work/cut-zstd.dat"
 damaged cut-zstd.dat "truncated trace.dat"
+# no event of the msilc group in any buffer: refused, not an empty .mlog
+sed 's/msilc/msilx/g' "$small" >"$work/nomsilc.dat"
+damaged nomsilc.dat "no event of the msilc probe group in any buffer of the file \(top buffer: [0-9]+ events, 0 msilc\)"
 printf 'not a trace\n' >"$work/text.dat"
 { printf '\027\010\104tracing9\0'; head -c 100 /dev/zero; } >"$work/v9.dat"
 damaged v9.dat "file version 9 is not supported"

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,7 +52,8 @@
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
-	return "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:allocator_may_return_null=1";
+	return "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:allocator_may_return_null=1:"
+	       "quarantine_size_mb=16";	/* a small heap forks faster */
 }
 #endif
 
@@ -191,6 +193,14 @@ static int memfile(const char *buf, size_t len, char *path, size_t pathlen)
 	assert_int_equal(write(fd, buf, len), (ssize_t)len);
 	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
 	return fd;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- the real recording against its ftrace text */
@@ -347,6 +357,7 @@ static void truncations(void **state)
 		size_t len, accepted = 0;
 		char path[64], *buf = slurp(data_path(small_files[i]), &len);
 		struct mlog_error err;
+		double t0 = now();
 		int fd;
 
 		assert_non_null(buf);
@@ -365,7 +376,8 @@ static void truncations(void **state)
 			if (!err.msg[0])
 				fail_msg("%s cut at %zu: error without a message", small_files[i], len);
 		}
-		print_message("%s: every cut rejected but %zu (strings section only)\n", small_files[i], accepted);
+		print_message("%s: every cut rejected but %zu (strings section only), %.1f s\n", small_files[i],
+			      accepted, now() - t0);
 		assert_true(accepted <= 1);
 		close(fd);
 		free(buf);
@@ -383,6 +395,7 @@ static void flips(void **state)
 		size_t len, ok = 0, bad = 0;
 		char path[64], *buf = slurp(data_path(small_files[i]), &len);
 		struct mlog_error err;
+		double t0 = now();
 		int r, fd;
 
 		assert_non_null(buf);
@@ -406,7 +419,8 @@ static void flips(void **state)
 			}
 			assert_int_equal(pwrite(fd, buf + off, 1, (off_t)off), 1);
 		}
-		print_message("%s: %d flips: %zu rejected, %zu parsed\n", small_files[i], rounds[i], bad, ok);
+		print_message("%s: %d flips: %zu rejected, %zu parsed, %.1f s\n", small_files[i], rounds[i],
+			      bad, ok, now() - t0);
 		close(fd);
 		free(buf);
 	}

@@ -126,7 +126,14 @@ if [ -z "$from_log" ]; then
 	run=$work/run-$KREL-$$
 	mkdir -p "$run"
 	EXTRA_EVENTS=
-	[ $arch = x86_64 ] && EXTRA_EVENTS="irq_vectors irq_matrix"
+	# x86: the vector-domain tracepoints only (the rest of irq_vectors is
+	# per-interrupt entry/exit noise: local timer, IPIs)
+	[ $arch = x86_64 ] && EXTRA_EVENTS="irq_vectors/vector_config irq_vectors/vector_update
+		irq_vectors/vector_clear irq_vectors/vector_reserve_managed irq_vectors/vector_reserve
+		irq_vectors/vector_alloc irq_vectors/vector_alloc_managed irq_vectors/vector_activate
+		irq_vectors/vector_deactivate irq_vectors/vector_teardown irq_vectors/vector_setup
+		irq_vectors/vector_free_moved irq_matrix"
+	EXTRA_EVENTS=$(echo $EXTRA_EVENTS)
 	RMMOD_LIST="nvme virtio_net e1000e virtio_rng virtio_blk ahci"
 	MODS="virtio_pci virtio_net virtio_blk virtio-rng nvme e1000e ahci"
 	if [ $xhci = 1 ]; then RMMOD_LIST="$RMMOD_LIST xhci_pci"; MODS="$MODS xhci_pci"; fi
