@@ -303,7 +303,9 @@ static void check_hwirqs(struct ml_ctx *m)
 
 		if (!irq->allocated || irq->domain < 0)
 			continue;
-		key = ((uint64_t)(irq->domain + 1) << 48) ^ irq->msi_hwirq;
+		/* a domain is identified by its generation: a slot index is reused
+		 * by the next domain while irqs leaked by the old one remain */
+		key = ((uint64_t)irq->domain_gen << 44) ^ irq->msi_hwirq;
 		h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (slots - 1);
 		while (tab[h].virq && tab[h].key != key)
 			h = (h + 1) & (slots - 1);

@@ -95,6 +95,21 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
+/* Does @path start like a trace-cmd trace.dat?  (false when it cannot be read) */
+static bool is_tracedat(const char *path)
+{
+	unsigned char magic[INGEST_TRACEDAT_MAGIC_LEN];
+	FILE *f = fopen(path, "rb");
+	bool yes;
+
+	if (!f)
+		return false;
+	yes = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	      !memcmp(magic, INGEST_TRACEDAT_MAGIC, sizeof(magic));
+	fclose(f);
+	return yes;
+}
+
 static int convert_one(const char *path, struct ingest_norm *n, struct mlog_error *err)
 {
 	unsigned char magic[INGEST_TRACEDAT_MAGIC_LEN];
@@ -220,6 +235,11 @@ int cmd_convert(int argc, char **argv)
 		files_len += len;
 	}
 	o.file = files;
+	/* "source kind=": trace-dat when every input is a trace.dat, else ftrace text */
+	o.kind = MLOG_SRC_TRACE_DAT;
+	for (int i = optind; i < argc; i++)
+		if (!is_tracedat(argv[i]))
+			o.kind = MLOG_SRC_FTRACE;
 	{
 		/* the top comment: the notes, then how this file was made */
 		size_t len = notes_len + (cmd ? strlen(cmd) : 0) + 32;

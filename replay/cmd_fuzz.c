@@ -64,6 +64,7 @@ struct campaign {
 	const char *target_opt;		/* --target */
 	const char *workdir;
 	const char *stop;		/* --stop: MSILAB_FUZZ_STOP */
+	long seed_value;		/* --seed, -1: the engine's choice */
 	unsigned int keep;		/* inputs kept per signature */
 	unsigned int interval;		/* status period off a terminal */
 	bool quiet, tty;
@@ -130,6 +131,7 @@ void cmd_fuzz_usage(FILE *f)
 		"      --keep N        crashing inputs kept per signature (default 20; the others\n"
 		"                      are counted in findings/index.txt)\n"
 		"      --interval S    status period when stderr is not a terminal (default 10)\n"
+		"      --seed N        the engine's random seed (libFuzzer -seed, AFL++ -s)\n"
 		"  -q, --quiet         no status lines\n"
 		"  -h, --help          this text\n\n"
 		"WORKDIR: corpus/, artifacts/ (libFuzzer), afl/ (AFL++), findings/ (one\n"
@@ -423,7 +425,8 @@ static int index_load(struct campaign *c)
 		copy_field(x->hash, sizeof(x->hash), fld[0], strlen(fld[0]));
 		copy_field(x->sig, sizeof(x->sig), fld[1], strlen(fld[1]));
 		copy_field(x->file, sizeof(x->file), fld[2], strlen(fld[2]));
-		copy_field(x->context, sizeof(x->context), fld[3], strlen(fld[3]));
+		if (strcmp(fld[3], "-"))
+			copy_field(x->context, sizeof(x->context), fld[3], strlen(fld[3]));
 		copy_field(x->line, sizeof(x->line), fld[4], strlen(fld[4]));
 	}
 	fclose(f);
@@ -499,6 +502,12 @@ static void set_env(const struct campaign *c)
 	}
 	if (c->stop)
 		setenv("MSILAB_FUZZ_STOP", c->stop, 1);
+	/*
+	 * Every finding is an abort() whose stack nobody reads (the abort line
+	 * is the signature): symbolizing it costs more than the run.
+	 */
+	setenv("ASAN_OPTIONS", "symbolize=0", 0);
+	setenv("UBSAN_OPTIONS", "symbolize=0", 0);
 	if (c->engine == ENG_AFL)
 		setenv("MSILAB_FUZZ_TARGET", c->base, 1);
 }
@@ -582,6 +591,17 @@ static void reproduce(const struct campaign *c, const char *path, char *line, si
 	}
 }
 
+/* Is @tok one of the comma-separated words of @list? */
+static bool has_token(const char *list, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == n && !strncmp(p, tok, n))
+			return true;
+	return false;
+}
+
 /*
  * The scenario of @data as the target decoded it; the catalogued bugs hit
  * before step @step in @ctx ("after B10"), from the model itself.
@@ -611,12 +631,7 @@ static void decode_and_context(struct campaign *c, const uint8_t *data, size_t l
 			break;
 		nv = ml_violations(c->ctx, &v);
 		for (unsigned int j = 0; j < nv && j < ML_MAX_VIOL; j++) {
-			char tag[24];
-
-			if (!v[j].bug)
-				continue;
-			fmt(tag, sizeof(tag), " %s ", v[j].bug);
-			if (l && strstr(ctx + 5, tag + 1))
+			if (!v[j].bug || (l && has_token(ctx + 6, v[j].bug)))
 				continue;
 			l += (size_t)fmt(ctx + l, n > l ? n - l : 0, "%s%s", l ? "," : "after ", v[j].bug);
 			if (l >= n)
@@ -668,10 +683,16 @@ static int collect(struct campaign *c, const char *path, const char *kind)
 		fzc_signature(&a, sig, sizeof(sig));
 		decode_and_context(c, data, len, a.step, ctx, sizeof(ctx));
 	} else {
+		/*
+		 * No abort line: a sanitizer report, libFuzzer's own (timeout,
+		 * oom, leak), or nothing when run alone (a job killed while
+		 * stopping, or state carried over between inputs).
+		 */
+		fmt(sig, sizeof(sig), "%s %s", strstr(line, "SUMMARY: ") ? "SANITIZER" :
+		    !line[0] ? "UNREPRODUCED" : strcmp(kind, "crash") ? kind : "CRASH",
+		    c->kernel ? c->kernel : "any");
 		if (!line[0])
 			fmt(line, sizeof(line), "%s input, not reproduced by a single run", kind);
-		fmt(sig, sizeof(sig), "%s %s", strstr(line, "SUMMARY: ") ? "SANITIZER" :
-			 strcmp(kind, "crash") ? kind : "CRASH", c->kernel ? c->kernel : "any");
 		for (char *p = sig; *p; p++)
 			if (*p == '\t')
 				*p = ' ';
@@ -680,8 +701,10 @@ static int collect(struct campaign *c, const char *path, const char *kind)
 	for (char *p = line; *p; p++)
 		if (*p == '\t')
 			*p = ' ';
+	/* --keep per signature, counted apart for the inputs that hit no catalogued bug first */
 	for (size_t i = 0; i < c->nf; i++)
-		same += !strcmp(c->f[i].sig, sig) && strcmp(c->f[i].file, "-");
+		same += !strcmp(c->f[i].sig, sig) && strcmp(c->f[i].file, "-") &&
+			!c->f[i].context[0] == !ctx[0];
 	x = finding_add(c);
 	if (!x) {
 		free(data);
@@ -951,6 +974,7 @@ static pid_t spawn(struct campaign *c, char *const argv[], int outfd)
 static int start_libfuzzer(struct campaign *c, int outfd)
 {
 	char a_fork[32], a_art[PATH_MAX + 32], a_dict[PATH_MAX + 16], a_time[48], corpus[PATH_MAX];
+	char a_seed[32];
 	char *argv[16 + FZC_MAX_SEEDS];
 	int n = 0;
 
@@ -971,6 +995,10 @@ static int start_libfuzzer(struct campaign *c, int outfd)
 	if (c->seconds) {
 		fmt(a_time, sizeof(a_time), "-max_total_time=%ld", c->seconds);
 		argv[n++] = a_time;
+	}
+	if (c->seed_value >= 0) {
+		fmt(a_seed, sizeof(a_seed), "-seed=%ld", c->seed_value);
+		argv[n++] = a_seed;
 	}
 	argv[n++] = corpus;
 	for (unsigned int i = 0; i < c->nseed; i++)
@@ -1033,8 +1061,8 @@ static int afl_seed_dir(struct campaign *c, char *out, size_t n)
 
 static int start_afl(struct campaign *c, int outfd)
 {
-	char seeds[PATH_MAX], out[PATH_MAX], afl[PATH_MAX], role[32], a_time[32];
-	char *argv[24];
+	char seeds[PATH_MAX], out[PATH_MAX], afl[PATH_MAX], role[32], a_time[32], a_seed[32];
+	char *argv[28];
 
 	if (!c->mutator[0] || !is_exec(c->mutator)) {
 		const char *slash = strrchr(c->target, '/');
@@ -1080,6 +1108,11 @@ static int start_afl(struct campaign *c, int outfd)
 		if (c->seconds) {
 			argv[n++] = "-V";
 			argv[n++] = a_time;
+		}
+		if (c->seed_value >= 0) {
+			fmt(a_seed, sizeof(a_seed), "%ld", c->seed_value + j);
+			argv[n++] = "-s";
+			argv[n++] = a_seed;
 		}
 		argv[n++] = "--";
 		argv[n++] = c->target;
@@ -1314,7 +1347,7 @@ static int add_set(struct campaign *c, const char *arg)
 
 int cmd_fuzz(int argc, char **argv)
 {
-	enum { O_TARGET = 256, O_STOP, O_SEEDS, O_DICT, O_KEEP, O_INTERVAL };
+	enum { O_TARGET = 256, O_STOP, O_SEEDS, O_DICT, O_KEEP, O_INTERVAL, O_SEED };
 	static const struct option opts[] = {
 		{ "engine", required_argument, NULL, 'e' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -1327,6 +1360,7 @@ int cmd_fuzz(int argc, char **argv)
 		{ "dict", required_argument, NULL, O_DICT },
 		{ "keep", required_argument, NULL, O_KEEP },
 		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "seed", required_argument, NULL, O_SEED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1342,6 +1376,7 @@ int cmd_fuzz(int argc, char **argv)
 	c->jobs = 1;
 	c->keep = 20;
 	c->interval = 10;
+	c->seed_value = -1;
 	while ((opt = getopt_long(argc, argv, "e:j:t:k:s:qh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
@@ -1415,6 +1450,14 @@ int cmd_fuzz(int argc, char **argv)
 				goto usage;
 			}
 			c->interval = (unsigned int)v;
+			break;
+		case O_SEED:
+			v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v > INT_MAX) {
+				fprintf(stderr, "msilab fuzz: --seed: a number\n");
+				goto usage;
+			}
+			c->seed_value = (long)v;
 			break;
 		case 'q':
 			c->quiet = true;

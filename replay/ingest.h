@@ -26,9 +26,10 @@
  *  - struct ingest_norm_opts and its strings only need to live for the
  *    duration of ingest_norm_new() (the files it names are read there).
  *  - The normalizer keeps per-device, per-irq and per-action state, never
- *    the whole trace: the body is spooled to an anonymous temporary file
- *    and written after the declarations by ingest_norm_finish(), because
- *    the declarations (devices, their DeviceIDs) are only known at the end.
+ *    the whole trace's events: the body's text is spooled (in memory, the
+ *    part past 64 MB in an anonymous temporary file) and written after the
+ *    declarations by ingest_norm_finish(), because the declarations
+ *    (devices, their DeviceIDs) are only known at the end.
  *  - ingest_norm_finish() may be called once; ingest_norm_free() always
  *    (NULL is fine).  After an error, only ingest_norm_free() is allowed.
  *

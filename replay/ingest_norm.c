@@ -58,7 +58,7 @@
  *
  * State: per device, per Linux irq and per task (the open driver call and
  * the arguments of functions whose _ret is pending); the body is spooled
- * to a temporary file.  Output is held back only while a driver call is
+ * in memory (a temporary file past 64 MB).  Output is held back only while a driver call is
  * open, because its stimulus gets pre_vectors from the call's return, and
  * because the observations of overlapping calls are regrouped per task.
  */
@@ -66,6 +66,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,124 @@
 #define NORM_MAX_TABLE	256
 #define NORM_MAX_PRE	32
 #define NORM_NOTE	240
+#define NORM_SPOOL_MEM	(64u << 20)	/* body bytes kept in memory */
 
 enum { T_NONE = -1 };
+
+/*
+ * The msilc event names the normalizer knows, interned once: an event's
+ * name is hashed to one of these (or N_UNKNOWN) and handle() switches on
+ * the number instead of a chain of strcmp().
+ */
+#define NORM_NAMES(X) \
+	X(__msi_domain_alloc_irqs) \
+	X(__pci_enable_msi_range) \
+	X(__pci_enable_msi_range_ret) \
+	X(__pci_enable_msix_range) \
+	X(__pci_enable_msix_range_ret) \
+	X(irq_domain_free_irqs) \
+	X(its_build_discard_cmd) \
+	X(its_build_mapd_cmd) \
+	X(its_build_mapti_cmd) \
+	X(its_create_device) \
+	X(its_create_device_ret) \
+	X(its_free_device) \
+	X(its_irq_domain_activate) \
+	X(its_irq_domain_alloc) \
+	X(its_irq_domain_alloc_ret) \
+	X(its_irq_domain_deactivate) \
+	X(its_irq_gic_domain_alloc) \
+	X(its_lpi_free) \
+	X(its_msi_prepare) \
+	X(its_msi_prepare_ret) \
+	X(its_msi_teardown) \
+	X(its_msi_teardown_parent) \
+	X(its_pci_msi_prepare) \
+	X(its_pci_msi_prepare_ret) \
+	X(msi_create_device_irq_domain) \
+	X(msi_create_device_irq_domain_ret) \
+	X(msi_domain_alloc) \
+	X(msi_domain_alloc_irqs_all_locked) \
+	X(msi_domain_alloc_irqs_descs_locked) \
+	X(msi_domain_alloc_irqs_range_locked) \
+	X(msi_domain_ops_teardown) \
+	X(msi_domain_prepare_irqs) \
+	X(msi_domain_prepare_irqs_ret) \
+	X(msi_remove_device_irq_domain) \
+	X(pci_alloc_irq_vectors_affinity) \
+	X(pci_alloc_irq_vectors_affinity_ret) \
+	X(pci_disable_msi) \
+	X(pci_disable_msix) \
+	X(pci_enable_msi) \
+	X(pci_enable_msi_ret) \
+	X(pci_enable_msix_range) \
+	X(pci_enable_msix_range_ret) \
+	X(pci_free_irq_vectors) \
+	X(pci_setup_msi_device_domain) \
+	X(pci_setup_msix_device_domain) \
+	X(pcim_msi_release)
+
+enum norm_name {
+#define NORM_ENUM(x) N_##x,
+	NORM_NAMES(NORM_ENUM)
+#undef NORM_ENUM
+	N__COUNT,
+	N_UNKNOWN = N__COUNT,
+};
+
+static const char *const norm_name_str[N__COUNT] = {
+#define NORM_STR(x) #x,
+	NORM_NAMES(NORM_STR)
+#undef NORM_STR
+};
+
+#define NORM_NAME_SLOTS	256	/* a power of two, well above N__COUNT */
+
+static uint8_t norm_name_tab[NORM_NAME_SLOTS];	/* id + 1, 0 empty */
+static uint8_t norm_name_len[N__COUNT];
+
+/* The length and a few bytes: enough to tell the names apart, cheap. */
+static uint32_t norm_name_hash(const char *s, size_t *len)
+{
+	size_t l = strlen(s);
+	uint32_t h = (uint32_t)l * 2654435761u;
+
+	if (l >= 4) {
+		h ^= (unsigned char)s[l / 2] * 40503u + (unsigned char)s[l / 3] * 131u;
+		h ^= ((unsigned char)s[l - 1] | (unsigned char)s[l - 2] << 8 |
+		      (unsigned char)s[l - 4] << 16 | (unsigned char)s[2] << 24) * 2246822519u;
+	}
+	*len = l;
+	return h ^ (h >> 16);
+}
+
+static void norm_names_init(void)
+{
+	for (int i = 0; i < N__COUNT; i++) {
+		size_t len;
+		uint32_t h = norm_name_hash(norm_name_str[i], &len);
+
+		norm_name_len[i] = (uint8_t)len;
+		while (norm_name_tab[h & (NORM_NAME_SLOTS - 1)])
+			h++;
+		norm_name_tab[h & (NORM_NAME_SLOTS - 1)] = (uint8_t)(i + 1);
+	}
+}
+
+static enum norm_name norm_name_lookup(const char *s)
+{
+	size_t len;
+	uint32_t h = norm_name_hash(s, &len);
+	int id;
+
+	while ((id = norm_name_tab[h & (NORM_NAME_SLOTS - 1)])) {
+		id--;
+		if (norm_name_len[id] == len && !memcmp(norm_name_str[id], s, len))
+			return (enum norm_name)id;
+		h++;
+	}
+	return N_UNKNOWN;
+}
 
 /* A line of the --devices table. */
 struct tdev {
@@ -222,18 +339,30 @@ struct ingest_norm {
 	/* concurrency */
 	bool concurrent;		/* the "concurrent" line was written */
 	struct task *cur;		/* the task of the event being handled */
+	struct task *last_task;		/* task_get()'s last answer */
+	uint32_t nopen;			/* tasks with a driver call open */
 	uint32_t grp_next, grp_base;	/* next group; first pending group */
 
 	/* body */
 	struct item *pend;
 	size_t npend, cappend;
-	FILE *spool;
+	/*
+	 * the spool: the body's text in memory, the oldest part moved to a
+	 * temporary file once it passes NORM_SPOOL_MEM bytes
+	 */
+	char *sp_buf;
+	size_t sp_len, sp_cap;
+	FILE *sp_file;
 	uint64_t last_ts;
 	uint32_t nlost;
 	bool seen_event;
 	bool failed;
 	struct mlog_error err;
 	struct mlog_event scratch;
+
+	/* fast line formatting: per verb, its keys; per verb, a fresh event */
+	struct fmt_verb *fmt;
+	struct mlog_event *tmpl[MLOG_V__COUNT];
 };
 
 /* ---- errors ---- */
@@ -281,11 +410,42 @@ static const char *at(const struct ingest_norm *n, uint32_t line, char *buf)
 	return buf;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int parse_bdf(const char *s, uint32_t *bdf)
 {
 	unsigned int dom, bus, dev, fn;
 	int len = 0;
 
+	/* the usual "dddd:bb:dd.f": what the sscanf() below gives, faster */
+	if (s[0] && s[1] && s[2] && s[3] && s[4] == ':' && s[5] && s[6] && s[7] == ':' &&
+	    s[8] && s[9] && s[10] == '.' && hexval(s[11]) >= 0) {
+		int h[9] = { hexval(s[0]), hexval(s[1]), hexval(s[2]), hexval(s[3]), hexval(s[5]),
+			     hexval(s[6]), hexval(s[8]), hexval(s[9]), hexval(s[11]) };
+		bool all = true;
+
+		for (int i = 0; i < 9; i++)
+			all = all && h[i] >= 0;
+		if (all) {
+			dom = (unsigned int)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+			bus = (unsigned int)(h[4] << 4 | h[5]);
+			dev = (unsigned int)(h[6] << 4 | h[7]);
+			fn = (unsigned int)h[8];
+			if (dev > 0x1f || fn > 7)
+				return -1;
+			*bdf = dom << 16 | bus << 8 | dev << 3 | fn;
+			return 0;
+		}
+	}
 	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &len) != 4 || len != 12 ||
 	    dev > 0x1f || fn > 7)
 		return -1;
@@ -570,6 +730,19 @@ static const struct {
 	{ "pci_alloc_irq_vectors_affinity_ret", MLOG_V_O_RET },
 };
 
+/* What each known name adds to "observes kinds=" (probe_kinds by name id). */
+static uint64_t norm_name_observes[N__COUNT];
+
+static void norm_observes_init(void)
+{
+	for (size_t i = 0; i < sizeof(probe_kinds) / sizeof(probe_kinds[0]); i++) {
+		enum norm_name id = norm_name_lookup(probe_kinds[i].probe);
+
+		if (id != N_UNKNOWN)
+			norm_name_observes[id] |= 1ull << (probe_kinds[i].kind - MLOG_V_O_FIRST);
+	}
+}
+
 static void probe_accepted(struct ingest_norm *n, const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(probe_kinds) / sizeof(probe_kinds[0]); i++) {
@@ -818,22 +991,328 @@ static struct mlog_event *pend_insert(struct ingest_norm *n, size_t idx)
 	return &n->pend[idx].ev;
 }
 
+/* A driver call is open (n->nopen counts them: kept where ->stim changes). */
 static bool any_open(const struct ingest_norm *n)
 {
+#ifndef NDEBUG
+	uint32_t open = 0;
+
 	for (int i = 0; i < NORM_MAX_TASKS; i++)
 		if (n->task[i].used && n->task[i].stim != S_NONE)
-			return true;
-	return false;
+			open++;
+	if (open != n->nopen)
+		abort();
+#endif
+	return n->nopen > 0;
+}
+
+/*
+ * ---- body lines ----
+ *
+ * A body line is the text mlog_format_event() gives.  It formats numbers
+ * with snprintf(), which made it most of the normalizer's time on large
+ * traces, so the lines here are formatted by fmt_event() below: the same
+ * rules (replay/mlog_write.c) for the value types the normalizer writes
+ * (U X I DEV TIME IDX TYPE FLG STR NAME LIST); an event with any other
+ * type, a bad reference or a line too long goes to mlog_format_event()
+ * itself.  Debug builds check every line against it.
+ */
+struct fmt_key {
+	uint8_t k, type, plen;
+	char pre[30];			/* " NAME=" */
+};
+
+struct fmt_verb {
+	bool ready;
+	uint8_t nk, vlen;
+	const char *vname;
+	uint64_t slow;			/* keys whose type fmt_event() leaves alone */
+	struct fmt_key key[MLOG_K__COUNT];
+};
+
+static const struct fmt_verb *fmt_verb(struct ingest_norm *n, enum mlog_verb v)
+{
+	struct fmt_verb *f = &n->fmt[v];
+	const enum mlog_key *keys;
+	const char *name;
+	unsigned int nk;
+
+	if (f->ready)
+		return f;
+	nk = mlog_verb_keys(v, &keys);
+	f->vname = mlog_verb_name(v);
+	f->vlen = (uint8_t)strlen(f->vname);
+	for (unsigned int i = 0; i < nk && i < MLOG_K__COUNT; i++) {
+		struct fmt_key *k = &f->key[f->nk++];
+		enum mlog_type t = mlog_key_type(keys[i]);
+
+		k->k = (uint8_t)keys[i];
+		k->type = (uint8_t)t;
+		name = mlog_key_name(keys[i]);
+		if (strlen(name) + 2 >= sizeof(k->pre)) {
+			f->slow |= 1ull << keys[i];
+			continue;
+		}
+		k->plen = (uint8_t)snprintf(k->pre, sizeof(k->pre), " %s=", name);
+		switch (t) {
+		case MLOG_T_U: case MLOG_T_X: case MLOG_T_I: case MLOG_T_DEV: case MLOG_T_TIME:
+		case MLOG_T_IDX: case MLOG_T_TYPE: case MLOG_T_FLG: case MLOG_T_STR:
+		case MLOG_T_NAME: case MLOG_T_LIST:
+			break;
+		default:
+			f->slow |= 1ull << keys[i];
+		}
+	}
+	f->ready = true;
+	return f;
+}
+
+struct fmt_out {
+	char *p, *end;
+};
+
+static bool fmt_put(struct fmt_out *o, const char *s, size_t len)
+{
+	if ((size_t)(o->end - o->p) < len)
+		return false;
+	memcpy(o->p, s, len);
+	o->p += len;
+	return true;
+}
+
+static bool fmt_u64(struct fmt_out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = 24;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return fmt_put(o, tmp + i, (size_t)(24 - i));
+}
+
+static bool fmt_hex(struct fmt_out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = 24;
+
+	do {
+		tmp[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	return fmt_put(o, tmp + i, (size_t)(24 - i));
+}
+
+static bool fmt_str(struct fmt_out *o, const char *s, size_t len)
+{
+	bool bare = len > 0 && s[0] != '"';
+
+	for (size_t i = 0; bare && i < len; i++)
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '"' || s[i] == '\\' || s[i] == '=')
+			bare = false;
+	if (bare)
+		return fmt_put(o, s, len);
+	if (!fmt_put(o, "\"", 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if ((s[i] == '"' || s[i] == '\\') && !fmt_put(o, "\\", 1))
+			return false;
+		if (!fmt_put(o, s + i, 1))
+			return false;
+	}
+	return fmt_put(o, "\"", 1);
+}
+
+static bool fmt_flags(struct fmt_out *o, uint64_t x)
+{
+	static const char *const names[] = { "INTX", "MSI", "MSIX", "AFFINITY", "VIRTUAL" };
+	bool first = true;
+
+	if (!x || x >> 5)
+		return fmt_hex(o, x);
+	for (int i = 0; i < 5; i++) {
+		if (!(x >> i & 1))
+			continue;
+		if ((!first && !fmt_put(o, "|", 1)) || !fmt_put(o, names[i], strlen(names[i])))
+			return false;
+		first = false;
+	}
+	return true;
+}
+
+/*
+ * @e's line into @buf (@size bytes, no NUL): its length, or -1 when
+ * mlog_format_event() must do it (a type left to it, a bad reference,
+ * no room).
+ */
+static int fmt_event(struct ingest_norm *n, const struct mlog_event *e, char *buf, size_t size)
+{
+	const struct mlog_decls *d = n->decls;
+	const struct fmt_verb *f;
+	struct fmt_out o = { buf, buf + size };
+
+	if ((unsigned int)e->verb >= MLOG_V__COUNT || e->verb == MLOG_V_NONE)
+		return -1;
+	f = fmt_verb(n, e->verb);
+	if (e->present & f->slow)
+		return -1;
+	if (mlog_is_obs(e->verb) && !fmt_put(&o, "< ", 2))
+		return -1;
+	if (!fmt_put(&o, f->vname, f->vlen))
+		return -1;
+	for (unsigned int i = 0; i < f->nk; i++) {
+		const struct fmt_key *k = &f->key[i];
+		int64_t v = e->num[k->k];
+		bool ok;
+
+		if (!(e->present >> k->k & 1))
+			continue;
+		if (!fmt_put(&o, k->pre, k->plen))
+			return -1;
+		switch (k->type) {
+		case MLOG_T_U:
+			ok = fmt_u64(&o, (uint64_t)v);
+			break;
+		case MLOG_T_X:
+			ok = fmt_hex(&o, (uint64_t)v);
+			break;
+		case MLOG_T_I:
+			ok = v < 0 ? fmt_put(&o, "-", 1) && fmt_u64(&o, -(uint64_t)v) : fmt_u64(&o, (uint64_t)v);
+			break;
+		case MLOG_T_DEV:
+			if (v < 0 || (uint64_t)v >= d->ndev)
+				return -1;
+			ok = fmt_put(&o, d->dev[v].name, strlen(d->dev[v].name));
+			break;
+		case MLOG_T_TIME: {
+			uint64_t frac = (uint64_t)v % 1000000;
+			char tmp[7];
+
+			for (int j = 5; j >= 0; j--, frac /= 10)
+				tmp[j] = (char)('0' + frac % 10);
+			tmp[6] = 0;
+			ok = fmt_u64(&o, (uint64_t)v / 1000000) && fmt_put(&o, ".", 1) && fmt_put(&o, tmp, 6);
+			break;
+		}
+		case MLOG_T_IDX:
+			ok = (uint64_t)v == MLOG_INDEX_ANY ? fmt_put(&o, "any", 3) : fmt_u64(&o, (uint64_t)v);
+			break;
+		case MLOG_T_TYPE:
+			if ((uint64_t)v >= 2)
+				return -1;
+			ok = v ? fmt_put(&o, "msix", 4) : fmt_put(&o, "msi", 3);
+			break;
+		case MLOG_T_FLG:
+			ok = fmt_flags(&o, (uint64_t)v);
+			break;
+		case MLOG_T_STR:
+			ok = fmt_str(&o, mlog_str(e, k->k), e->str_len[k->k]);
+			break;
+		default:	/* NAME, LIST */
+			ok = fmt_put(&o, mlog_str(e, k->k), e->str_len[k->k]);
+			break;
+		}
+		if (!ok)
+			return -1;
+	}
+	return (int)(o.p - buf);
+}
+
+/* A new event of verb @v: mlog_event_init() once per verb, then copies. */
+static void ev_init(struct ingest_norm *n, struct mlog_event *e, enum mlog_verb v)
+{
+	const struct mlog_event *t;
+
+	if ((unsigned int)v >= MLOG_V__COUNT || !(t = n->tmpl[v])) {
+		mlog_event_init(e, v);
+		if ((unsigned int)v < MLOG_V__COUNT && (n->tmpl[v] = malloc(sizeof(*e))))
+			memcpy(n->tmpl[v], e, sizeof(*e));
+		return;
+	}
+	/* all but the unused tail of strbuf, which nothing reads */
+	memcpy(e, t, offsetof(struct mlog_event, strbuf) + t->strbuf_used);
+	e->strbuf_used = t->strbuf_used;
+}
+
+/* Move the spool's memory to its temporary file.  0 ok, -1 errno set. */
+static int spool_spill(struct ingest_norm *n)
+{
+	if (!n->sp_file && !(n->sp_file = tmpfile()))
+		return -1;
+	if (fwrite(n->sp_buf, 1, n->sp_len, n->sp_file) != n->sp_len)
+		return -1;
+	n->sp_len = 0;
+	return 0;
+}
+
+/* One body line (canonical text and LF) into the spool.  0 ok, -1 errno set. */
+static int spool_event(struct ingest_norm *n, const struct mlog_event *e)
+{
+	const size_t room = MLOG_MAX_LINE + 2;
+	int len;
+
+	if (n->sp_cap - n->sp_len < room) {
+		if (n->sp_len && n->sp_len + room > NORM_SPOOL_MEM) {
+			if (spool_spill(n))
+				return -1;
+		} else {
+			size_t cap = n->sp_cap ? n->sp_cap * 2 : 1u << 16;
+			char *p;
+
+			while (cap - n->sp_len < room)
+				cap *= 2;
+			p = realloc(n->sp_buf, cap);
+			if (!p) {
+				errno = ENOMEM;
+				return -1;
+			}
+			n->sp_buf = p;
+			n->sp_cap = cap;
+		}
+	}
+	len = fmt_event(n, e, n->sp_buf + n->sp_len, MLOG_MAX_LINE);
+#ifndef NDEBUG
+	if (len >= 0) {
+		char check[MLOG_MAX_LINE + 2];
+
+		if (mlog_format_event(check, sizeof(check), n->decls, e) != len ||
+		    memcmp(check, n->sp_buf + n->sp_len, (size_t)len)) {
+			fprintf(stderr, "ingest_norm: fmt_event() gave \"%.*s\", mlog_format_event() \"%s\"\n",
+				len, n->sp_buf + n->sp_len, check);
+			abort();
+		}
+	}
+#endif
+	if (len < 0)
+		len = mlog_format_event(n->sp_buf + n->sp_len, room, n->decls, e);
+	if (len < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > MLOG_MAX_LINE) {
+		errno = E2BIG;
+		return -1;
+	}
+	n->sp_buf[n->sp_len + (size_t)len] = '\n';
+	n->sp_len += (size_t)len + 1;
+	return 0;
 }
 
 static void flush(struct ingest_norm *n, bool force)
 {
+	size_t i;
+
 	if (!force && any_open(n))
 		return;
-	if (n->npend > 1)
+	for (i = 1; i < n->npend && item_cmp(&n->pend[i - 1], &n->pend[i]) < 0; i++)
+		;
+	if (i < n->npend)
 		qsort(n->pend, n->npend, sizeof(n->pend[0]), item_cmp);
-	for (size_t i = 0; i < n->npend && !n->failed; i++) {
-		if (mlog_write_event(n->spool, n->decls, &n->pend[i].ev) < 0)
+	for (i = 0; i < n->npend && !n->failed; i++) {
+		if (spool_event(n, &n->pend[i].ev))
 			nerr(n, n->pend[i].ev.line, "cannot write the spool file: %s", strerror(errno));
 	}
 	n->npend = 0;
@@ -853,7 +1332,7 @@ static struct mlog_event *obs(struct ingest_norm *n, enum mlog_verb v, const str
 {
 	struct mlog_event *e = emit_obs(n);
 
-	mlog_event_init(e, v);
+	ev_init(n, e, v);
 	e->line = ev->line;
 	return e;
 }
@@ -878,7 +1357,7 @@ static struct mlog_event *stim_raw(struct ingest_norm *n, enum mlog_verb v, int 
 {
 	struct mlog_event *e = emit_new(n);
 
-	mlog_event_init(e, v);
+	ev_init(n, e, v);
 	if (dev >= 0)
 		mlog_event_set(e, MLOG_K_DEV, dev);
 	if (ev) {
@@ -929,7 +1408,20 @@ static struct mlog_event *stim(struct ingest_norm *n, enum mlog_verb v, int dev,
 
 /* ---- tasks ---- */
 
+static struct task *task_find(struct ingest_norm *n, uint32_t pid);
+
 static struct task *task_get(struct ingest_norm *n, uint32_t pid)
+{
+	struct task *fr;
+
+	if (n->last_task && n->last_task->used && n->last_task->pid == pid)
+		return n->last_task;
+	fr = task_find(n, pid);
+	n->last_task = fr;
+	return fr;
+}
+
+static struct task *task_find(struct ingest_norm *n, uint32_t pid)
 {
 	struct task *fr = NULL;
 
@@ -949,6 +1441,8 @@ static struct task *task_get(struct ingest_norm *n, uint32_t pid)
 		if (!fr)
 			fr = &n->task[0];
 	}
+	if (fr->used && fr->stim != S_NONE)
+		n->nopen--;
 	memset(fr, 0, sizeof(*fr));
 	fr->used = true;
 	fr->pid = pid;
@@ -1074,6 +1568,28 @@ static void act_driver(struct ingest_norm *n, uint32_t bdf, const char *drv)
 		norm_name(n->dev[dev].drv, sizeof(n->dev[dev].drv), drv, strlen(drv));
 }
 
+/*
+ * A "%Ns" conversion of sscanf(): blanks skipped, then at most @width
+ * non-blank bytes into @out.  0 when the text ends first.
+ */
+static int scan_word(const char **p, char *out, size_t width)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s) {
+		*p = s;
+		return 0;
+	}
+	while (*s && !isspace((unsigned char)*s) && n < width)
+		out[n++] = *s++;
+	out[n] = 0;
+	*p = s;
+	return 1;
+}
+
 static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 {
 	const struct ingest_field *f = ingest_event_field(ev, "buf");
@@ -1092,7 +1608,19 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 	if (mlog_event_set_str(e, MLOG_K_TEXT, text, strlen(text)))
 		nerr(n, ev->line, "marker text too long");
 	arg2[0] = 0;
-	k = sscanf(text, "ACTION %15s %63s %63s", verb, arg1, arg2);
+	k = 0;	/* sscanf(text, "ACTION %15s %63s %63s", verb, arg1, arg2), < 1 when none */
+	if (!strncmp(text, "ACTION", 6)) {
+		const char *p = text + 6;
+
+		if (scan_word(&p, verb, 15)) {
+			k = 1;
+			if (scan_word(&p, arg1, 63)) {
+				k = 2;
+				if (scan_word(&p, arg2, 63))
+					k = 3;
+			}
+		}
+	}
 	if (k >= 1 && strcmp(verb, "insmod"))
 		n->insmod[0] = 0;
 	if (k >= 2 && !strcmp(verb, "insmod")) {
@@ -1234,7 +1762,7 @@ static void check_concurrent(struct ingest_norm *n, struct task *t, int dev,
 		      stim_fn[u->stim], u->stim_dev >= 0 ? n->decls->dev[u->stim_dev].name : "?",
 		      u->pid);
 	e = pend_insert(n, idx + 1);
-	mlog_event_init(e, MLOG_V_CONCURRENT);
+	ev_init(n, e, MLOG_V_CONCURRENT);
 	e->line = ev->line;
 	n->concurrent = true;
 }
@@ -1254,6 +1782,8 @@ static void ev_alloc_entry(struct ingest_norm *n, struct task *t, const struct i
 		memcpy(n->dev[dev].probe_mod, n->insmod, sizeof(n->insmod));
 	maybe_pcim(n, dev, ev);
 	t->free_dev = -1;
+	if (t->stim == S_NONE)
+		n->nopen++;
 	t->stim = kind;
 	t->stim_dev = dev;
 	t->cur_dev = dev;
@@ -1301,6 +1831,8 @@ static void ev_alloc_ret(struct ingest_norm *n, struct task *t, const struct ing
 	mlog_event_set_str(e, MLOG_K_FN, fn, strlen(fn));
 	mlog_event_set(e, MLOG_K_DEV, t->stim_dev);
 	mlog_event_set(e, MLOG_K_RET, (int32_t)(kind == S_ENABLE_MSI && ret > 0 ? 0 : ret));
+	if (t->stim != S_NONE)
+		n->nopen--;
 	t->stim = S_NONE;
 	t->stim_dev = -1;
 	flush(n, false);
@@ -1453,37 +1985,34 @@ static void devres_event(struct ingest_norm *n, struct task *t, const struct ing
 	act_now(n, dev, ev);
 }
 
-static int handle(struct ingest_norm *n, const struct ingest_event *ev)
+static int handle(struct ingest_norm *n, const struct ingest_event *ev, enum norm_name id)
 {
-	const char *nm = ev->name;
-	struct task *t = task_get(n, ev->pid);
+	struct task *t = n->cur;
 	struct mlog_event *e;
 	int64_t a, b, c, d;
 	int dev;
 
-	n->cur = t;
-
-	if (!strcmp(nm, "pci_alloc_irq_vectors_affinity")) {
+	if (id == N_pci_alloc_irq_vectors_affinity) {
 		ev_alloc_entry(n, t, ev, S_ALLOC);
-	} else if (!strcmp(nm, "pci_alloc_irq_vectors_affinity_ret")) {
+	} else if (id == N_pci_alloc_irq_vectors_affinity_ret) {
 		ev_alloc_ret(n, t, ev, S_ALLOC, "pci_alloc_irq_vectors");
-	} else if (!strcmp(nm, "pci_enable_msix_range")) {
+	} else if (id == N_pci_enable_msix_range) {
 		ev_alloc_entry(n, t, ev, S_MSIX_RANGE);
-	} else if (!strcmp(nm, "pci_enable_msix_range_ret")) {
+	} else if (id == N_pci_enable_msix_range_ret) {
 		ev_alloc_ret(n, t, ev, S_MSIX_RANGE, "pci_enable_msix_range");
-	} else if (!strcmp(nm, "pci_enable_msi")) {
+	} else if (id == N_pci_enable_msi) {
 		ev_alloc_entry(n, t, ev, S_ENABLE_MSI);
-	} else if (!strcmp(nm, "pci_enable_msi_ret")) {
+	} else if (id == N_pci_enable_msi_ret) {
 		ev_alloc_ret(n, t, ev, S_ENABLE_MSI, "pci_enable_msi");
-	} else if (!strcmp(nm, "__pci_enable_msix_range") || !strcmp(nm, "__pci_enable_msi_range")) {
+	} else if (id == N___pci_enable_msix_range || id == N___pci_enable_msi_range) {
 		t->er_dev = dev_of(n, ev, "name");
-		t->er_type = strstr(nm, "msix") ? MLOG_TYPE_MSIX : MLOG_TYPE_MSI;
+		t->er_type = id == N___pci_enable_msix_range ? MLOG_TYPE_MSIX : MLOG_TYPE_MSI;
 		t->er_min = (int)fnum_or(ev, "minvec", 0);
 		t->er_max = (int)fnum_or(ev, "maxvec", 0);
 		if (t->er_dev >= 0)
 			t->cur_dev = t->er_dev;
-	} else if (!strcmp(nm, "__pci_enable_msix_range_ret") ||
-		   !strcmp(nm, "__pci_enable_msi_range_ret")) {
+	} else if (id == N___pci_enable_msix_range_ret ||
+		   id == N___pci_enable_msi_range_ret) {
 		if (t->er_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		if (a == -22 && t->er_type == MLOG_TYPE_MSIX && !n->dev[t->er_dev].no_msix) {
@@ -1504,13 +2033,13 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_MAX, t->er_max);
 		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
 		t->er_dev = -1;
-	} else if (!strcmp(nm, "pci_free_irq_vectors")) {
+	} else if (id == N_pci_free_irq_vectors) {
 		ev_free_entry(n, t, ev, MLOG_V_PCI_FREE_IRQ_VECTORS);
-	} else if (!strcmp(nm, "pci_disable_msix")) {
+	} else if (id == N_pci_disable_msix) {
 		ev_free_entry(n, t, ev, MLOG_V_PCI_DISABLE_MSIX);
-	} else if (!strcmp(nm, "pci_disable_msi")) {
+	} else if (id == N_pci_disable_msi) {
 		ev_free_entry(n, t, ev, MLOG_V_PCI_DISABLE_MSI);
-	} else if (!strcmp(nm, "pcim_msi_release")) {
+	} else if (id == N_pcim_msi_release) {
 		dev = dev_of(n, ev, "name");
 		if (dev < 0)
 			return 0;
@@ -1519,9 +2048,9 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		t->free_dev = dev;
 		t->free_pcim = true;
-	} else if (!strcmp(nm, "pci_setup_msix_device_domain") ||
-		   !strcmp(nm, "pci_setup_msi_device_domain")) {
-		bool x = strstr(nm, "msix") != NULL;
+	} else if (id == N_pci_setup_msix_device_domain ||
+		   id == N_pci_setup_msi_device_domain) {
+		bool x = id == N_pci_setup_msix_device_domain;
 
 		dev = dev_of(n, ev, "name");
 		t->dd_type = x ? MLOG_TYPE_MSIX : MLOG_TYPE_MSI;
@@ -1536,12 +2065,12 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 				at(n, ev->line, nd->msi_ev_at);
 			}
 		}
-	} else if (!strcmp(nm, "msi_create_device_irq_domain")) {
+	} else if (id == N_msi_create_device_irq_domain) {
 		t->cdom_dev = dev_of(n, ev, "devname");
 		t->cdom_hwsize = (int)fnum_or(ev, "hwsize", 0);
 		if (t->cdom_dev >= 0)
 			t->cur_dev = t->cdom_dev;
-	} else if (!strcmp(nm, "msi_create_device_irq_domain_ret")) {
+	} else if (id == N_msi_create_device_irq_domain_ret) {
 		if (t->cdom_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_MSI_CREATE_DOMAIN, ev);
@@ -1552,7 +2081,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_RET, a ? 1 : 0);
 		t->cdom_dev = -1;
 		t->dd_type = -1;
-	} else if (!strcmp(nm, "msi_remove_device_irq_domain")) {
+	} else if (id == N_msi_remove_device_irq_domain) {
 		dev = dev_of(n, ev, "devname");
 		if (dev < 0)
 			return 0;
@@ -1561,7 +2090,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		t->remove_dev = dev;
 		t->teardown_done = false;
-	} else if (!strcmp(nm, "msi_domain_ops_teardown") || !strcmp(nm, "its_msi_teardown_parent")) {
+	} else if (id == N_msi_domain_ops_teardown || id == N_its_msi_teardown_parent) {
 		dev = dev_of_domain(n, ev);
 		if (dev < 0)
 			dev = t->remove_dev;
@@ -1572,16 +2101,16 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_DEV, dev);
 		if (dev == t->remove_dev)
 			t->teardown_done = true;
-	} else if (!strcmp(nm, "its_msi_teardown")) {
+	} else if (id == N_its_msi_teardown) {
 		if (need(n, ev, "dev_id", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_ITS_MSI_TEARDOWN, ev);
 		mlog_event_set(e, MLOG_K_DEVID, a);
-	} else if (!strcmp(nm, "its_pci_msi_prepare")) {
+	} else if (id == N_its_pci_msi_prepare) {
 		t->pp_dev = dev_of(n, ev, "devname");
 		t->pp_nvec = (int)fnum_or(ev, "nvec", 0);
 		t->pp_emitted = false;
-	} else if (!strcmp(nm, "its_pci_msi_prepare_ret")) {
+	} else if (id == N_its_pci_msi_prepare_ret) {
 		if (t->pp_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_MSI_PREPARE, ev);
@@ -1590,11 +2119,11 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
 		t->pp_dev = -1;
 		t->pp_emitted = true;
-	} else if (!strcmp(nm, "msi_domain_prepare_irqs")) {
+	} else if (id == N_msi_domain_prepare_irqs) {
 		t->mp_dev = dev_of(n, ev, "devname");
 		t->mp_nvec = (int)fnum_or(ev, "nvec", 0);
 		t->pp_emitted = false;
-	} else if (!strcmp(nm, "msi_domain_prepare_irqs_ret")) {
+	} else if (id == N_msi_domain_prepare_irqs_ret) {
 		if (t->mp_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		if (!t->pp_emitted) {
@@ -1605,14 +2134,14 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		}
 		t->mp_dev = -1;
 		t->pp_emitted = false;
-	} else if (!strcmp(nm, "its_msi_prepare")) {
+	} else if (id == N_its_msi_prepare) {
 		t->ip_dev = dev_of(n, ev, "devname");
 		t->ip_nvec = (int)fnum_or(ev, "nvec", 0);
 		if (t->ip_dev >= 0 && need(n, ev, "dev_id", &a) == 0) {
 			t->ip_devid = (uint32_t)a;
 			devid_seen(n, t->ip_dev, (uint32_t)a, ev->line);
 		}
-	} else if (!strcmp(nm, "its_msi_prepare_ret")) {
+	} else if (id == N_its_msi_prepare_ret) {
 		if (t->ip_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_ITS_MSI_PREPARE, ev);
@@ -1621,13 +2150,13 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_NVEC, t->ip_nvec);
 		mlog_event_set(e, MLOG_K_RET, (int32_t)a);
 		t->ip_dev = -1;
-	} else if (!strcmp(nm, "its_create_device")) {
+	} else if (id == N_its_create_device) {
 		if (need(n, ev, "dev_id", &a) || need(n, ev, "nvecs", &b))
 			return 0;
 		t->cd_devid = (uint32_t)a;
 		t->cd_nvecs = (uint32_t)b;
 		t->cd_open = true;
-	} else if (!strcmp(nm, "its_create_device_ret")) {
+	} else if (id == N_its_create_device_ret) {
 		if (!t->cd_open || need(n, ev, "its_dev", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_ITS_CREATE_DEVICE, ev);
@@ -1645,30 +2174,30 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 			mlog_event_set(e, MLOG_K_RET, -12);
 		}
 		t->cd_open = false;
-	} else if (!strcmp(nm, "its_build_mapd_cmd")) {
+	} else if (id == N_its_build_mapd_cmd) {
 		if (need(n, ev, "dev_id", &a) || need(n, ev, "nr_ites", &b) || need(n, ev, "valid", &c))
 			return 0;
 		e = obs(n, MLOG_V_O_MAPD, ev);
 		mlog_event_set(e, MLOG_K_DEVID, a);
 		mlog_event_set(e, MLOG_K_NR_ITES, b);
 		mlog_event_set(e, MLOG_K_VALID, c ? 1 : 0);
-	} else if (!strcmp(nm, "__msi_domain_alloc_irqs") ||
-		   !strcmp(nm, "msi_domain_alloc_irqs_descs_locked") ||
-		   !strcmp(nm, "msi_domain_alloc_irqs_all_locked") ||
-		   !strcmp(nm, "msi_domain_alloc_irqs_range_locked")) {
+	} else if (id == N___msi_domain_alloc_irqs ||
+		   id == N_msi_domain_alloc_irqs_descs_locked ||
+		   id == N_msi_domain_alloc_irqs_all_locked ||
+		   id == N_msi_domain_alloc_irqs_range_locked) {
 		dev = dev_of(n, ev, "devname");
 		if (dev >= 0)
 			t->cur_dev = dev;
-	} else if (!strcmp(nm, "msi_domain_alloc")) {
+	} else if (id == N_msi_domain_alloc) {
 		ev_msi_domain_alloc(n, t, ev);
-	} else if (!strcmp(nm, "its_irq_domain_alloc")) {
+	} else if (id == N_its_irq_domain_alloc) {
 		if (need(n, ev, "dev_id", &a) || need(n, ev, "lpi_base", &b))
 			return 0;
 		t->ia_devid = (uint32_t)a;
 		t->ia_lpi_base = (uint32_t)b;
 		t->ia_nr = (uint32_t)fnum_or(ev, "nr_irqs", 1);
 		t->ia_open = true;
-	} else if (!strcmp(nm, "its_irq_domain_alloc_ret")) {
+	} else if (id == N_its_irq_domain_alloc_ret) {
 		if (!t->ia_open || need(n, ev, "ret", &a))
 			return 0;
 		if (a) {
@@ -1678,7 +2207,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 			mlog_event_set(e, MLOG_K_RET, (int32_t)a);
 		}
 		t->ia_open = false;
-	} else if (!strcmp(nm, "its_irq_gic_domain_alloc")) {
+	} else if (id == N_its_irq_gic_domain_alloc) {
 		if (!t->ia_open || need(n, ev, "virq", &a) || need(n, ev, "hwirq", &b))
 			return 0;
 		if ((uint64_t)b < t->ia_lpi_base)
@@ -1689,9 +2218,9 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_VIRQ, a);
 		mlog_event_set(e, MLOG_K_EVENTID, b - t->ia_lpi_base);
 		mlog_event_set(e, MLOG_K_LPI, b);
-	} else if (!strcmp(nm, "its_irq_domain_activate")) {
+	} else if (id == N_its_irq_domain_activate) {
 		ev_activate(n, t, ev);
-	} else if (!strcmp(nm, "its_build_mapti_cmd")) {
+	} else if (id == N_its_build_mapti_cmd) {
 		if (need(n, ev, "dev_id", &a) || need(n, ev, "event_id", &b) ||
 		    need(n, ev, "phys_id", &c))
 			return 0;
@@ -1699,15 +2228,15 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 		mlog_event_set(e, MLOG_K_DEVID, a);
 		mlog_event_set(e, MLOG_K_EVENTID, b);
 		mlog_event_set(e, MLOG_K_LPI, c);
-	} else if (!strcmp(nm, "its_irq_domain_deactivate")) {
+	} else if (id == N_its_irq_domain_deactivate) {
 		ev_deactivate(n, t, ev);
-	} else if (!strcmp(nm, "its_build_discard_cmd")) {
+	} else if (id == N_its_build_discard_cmd) {
 		if (need(n, ev, "dev_id", &a) || need(n, ev, "event_id", &b))
 			return 0;
 		e = obs(n, MLOG_V_O_DISCARD, ev);
 		mlog_event_set(e, MLOG_K_DEVID, a);
 		mlog_event_set(e, MLOG_K_EVENTID, b);
-	} else if (!strcmp(nm, "irq_domain_free_irqs")) {
+	} else if (id == N_irq_domain_free_irqs) {
 		if (need(n, ev, "virq", &a))
 			return 0;
 		b = fnum_or(ev, "nr_irqs", 1);
@@ -1721,7 +2250,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 			n->virq[a + i].active = false;
 			n->virq[a + i].started = false;
 		}
-	} else if (!strcmp(nm, "its_lpi_free")) {
+	} else if (id == N_its_lpi_free) {
 		if (need(n, ev, "base", &a) || need(n, ev, "nr_ids", &b))
 			return 0;
 		e = obs(n, MLOG_V_O_ITS_LPI_FREE, ev);
@@ -1734,6 +2263,7 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev)
 int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 {
 	struct mlog_event *e;
+	enum norm_name id;
 
 	if (n->failed)
 		return -1;
@@ -1746,7 +2276,7 @@ int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 			comment(n, "CPU %u buffer started here: its earlier events were overwritten "
 				"(count unknown, at least one)", ev->cpu);
 		e = emit_new(n);
-		mlog_event_init(e, MLOG_V_LOST);
+		ev_init(n, e, MLOG_V_LOST);
 		e->line = ev->line;
 		mlog_event_set(e, MLOG_K_COUNT, ev->lost ? (int64_t)(ev->lost > 1000000 ? 1000000 : ev->lost) : 1);
 		mlog_event_set(e, MLOG_K_CPU, ev->cpu);
@@ -1760,15 +2290,16 @@ int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 		return 0;
 	n->seen_event = true;
 	n->cur = task_get(n, ev->pid);
-	if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print")) {
+	if (ev->system[0] == 'f' && !strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print")) {
 		marker(n, ev);
 		return n->failed ? -1 : 0;
 	}
-	if (strcmp(ev->system, "msilc"))
+	if (ev->system[0] != 'm' || strcmp(ev->system, "msilc"))
 		return 0;
-	if (!n->have_probes)
-		probe_accepted(n, ev->name, strlen(ev->name));
-	if (handle(n, ev))
+	id = norm_name_lookup(ev->name);
+	if (!n->have_probes && id != N_UNKNOWN)
+		n->observes |= norm_name_observes[id];
+	if (handle(n, ev, id))
 		return -1;
 	flush(n, false);
 	return n->failed ? -1 : 0;
@@ -1801,7 +2332,10 @@ struct ingest_norm *ingest_norm_new(const struct ingest_norm_opts *o, struct mlo
 	struct ingest_norm *n = calloc(1, sizeof(*n));
 
 	memset(err, 0, sizeof(*err));
-	if (!n || !(n->decls = calloc(1, sizeof(*n->decls)))) {
+	if (!n || !(n->decls = calloc(1, sizeof(*n->decls))) ||
+	    !(n->fmt = calloc(MLOG_V__COUNT, sizeof(*n->fmt)))) {
+		if (n)
+			free(n->decls);
 		free(n);
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return NULL;
@@ -1816,16 +2350,13 @@ struct ingest_norm *ingest_norm_new(const struct ingest_norm_opts *o, struct mlo
 	n->comment = xstrdup(o->comment);
 	n->cpus = o->cpus;
 	n->nr_irqs = 64;
+	if (!norm_name_len[0]) {	/* once: the first name is not empty */
+		norm_names_init();
+		norm_observes_init();
+	}
 	n->act_dev = -1;
 	for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++)
 		n->virq[v].dev = -1;
-	n->spool = tmpfile();
-	if (!n->spool) {
-		snprintf(err->msg, sizeof(err->msg), "cannot create a temporary file: %s",
-			 strerror(errno));
-		ingest_norm_free(n);
-		return NULL;
-	}
 	if ((o->devices && read_devices(n, o->devices, err)) ||
 	    (o->interrupts && read_interrupts(n, o->interrupts, err)) ||
 	    (o->probes && read_probes(n, o->probes, err))) {
@@ -1856,13 +2387,17 @@ void ingest_norm_free(struct ingest_norm *n)
 {
 	if (!n)
 		return;
-	if (n->spool)
-		fclose(n->spool);
+	if (n->sp_file)
+		fclose(n->sp_file);
+	free(n->sp_buf);
 	free(n->pend);
 	free(n->file);
 	free(n->tool);
 	free(n->comment);
 	free(n->decls);
+	free(n->fmt);
+	for (int v = 0; v < MLOG_V__COUNT; v++)
+		free(n->tmpl[v]);
 	free(n);
 }
 
@@ -1968,7 +2503,6 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 	struct mlog_event *e = &n->scratch;
 	uint64_t used[(NORM_MAX_VIRQ + 63) / 64];
 	char why[512], list[256];
-	int c;
 
 	memset(err, 0, sizeof(*err));
 	if (n->failed) {
@@ -2155,14 +2689,25 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 	fputc('\n', out);
 
 	/* the body */
-	if (fflush(n->spool) || fseek(n->spool, 0, SEEK_SET)) {
-		snprintf(err->msg, sizeof(err->msg), "cannot read the spool file: %s", strerror(errno));
-		return -1;
+	if (n->sp_file) {
+		char blk[1 << 16];
+		size_t got;
+
+		if (fflush(n->sp_file) || fseek(n->sp_file, 0, SEEK_SET)) {
+			snprintf(err->msg, sizeof(err->msg), "cannot read the spool file: %s", strerror(errno));
+			return -1;
+		}
+		while ((got = fread(blk, 1, sizeof(blk), n->sp_file)) > 0)
+			if (fwrite(blk, 1, got, out) != got)
+				break;
+		if (ferror(n->sp_file)) {
+			snprintf(err->msg, sizeof(err->msg), "cannot read the spool file: %s", strerror(errno));
+			return -1;
+		}
 	}
-	while ((c = getc(n->spool)) != EOF)
-		if (putc(c, out) == EOF)
-			break;
-	if (ferror(n->spool) || ferror(out) || fflush(out)) {
+	if (n->sp_len)
+		fwrite(n->sp_buf, 1, n->sp_len, out);
+	if (ferror(out) || fflush(out)) {
 		snprintf(err->msg, sizeof(err->msg), "cannot write the output: %s", strerror(errno));
 		return -1;
 	}

@@ -96,7 +96,7 @@ static bool parse_number(const char *s, int64_t *out)
 const struct ingest_field *ingest_event_field(const struct ingest_event *ev, const char *name)
 {
 	for (uint32_t i = 0; i < ev->nfields; i++)
-		if (!strcmp(ev->fields[i].name, name))
+		if (ev->fields[i].name[0] == name[0] && !strcmp(ev->fields[i].name, name))
 			return &ev->fields[i];
 	return NULL;
 }

@@ -20,7 +20,9 @@
  * (fast_line()) that checks and converts in one go and falls back to the
  * passes above on anything unusual, so that errors still come from them.
  * For a large regular file a second thread runs the fast path ahead of the
- * reader (par_*): see "Parse-ahead" below.
+ * reader (par_*): see "Parse-ahead" below.  mlog_validate() (msilab check)
+ * builds no events for fast-path lines and checks a large regular file in
+ * parallel chunks (val_*): see "Validation only" at the end.
  */
 #include <errno.h>
 #include <fcntl.h>

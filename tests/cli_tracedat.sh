@@ -139,6 +139,10 @@ for f in tracedat-arm64-6.1-v7 tracedat-arm64-6.1-v7-zstd tracedat-arm64-6.1-v6;
 	fi
 done
 
+# the source line says what was read: a trace.dat
+if [ -n "$ref" ] && grep -q '^source kind=trace-dat file=tests/data/tracedat-arm64-6.1-v' "$ref"; then ok; else
+	ko "a trace.dat conversion does not say \"source kind=trace-dat\": $(grep '^source' "$ref" 2>/dev/null)"; fi
+
 # ---- damaged files: exit 2, a message naming the problem, no output
 damaged() {	# NAME EXPECTED-MESSAGE-REGEX
 	local rc=0
