@@ -166,6 +166,14 @@ damaged cut-zstd.dat "truncated trace.dat"
 # no event of the msilc group in any buffer: refused, not an empty .mlog
 sed 's/msilc/msilx/g' "$small" >"$work/nomsilc.dat"
 damaged nomsilc.dat "no event of the msilc probe group in any buffer of the file \(top buffer: [0-9]+ events, 0 msilc\)"
+# ... also when a record fails before the end (the msilc count comes first):
+# three bytes of the v6 file changed, one in a format, two in the data
+cp "$v6" "$work/nomsilc-bad.dat"
+for pv in '27187 \201' '29005 \122' '32290 \266'; do
+	set -- $pv
+	printf "$2" | dd of="$work/nomsilc-bad.dat" bs=1 seek="$1" conv=notrunc status=none
+done
+damaged nomsilc-bad.dat "no event of the msilc probe group in any buffer of the file \(top buffer: [0-9]+ events, 0 msilc\)"
 printf 'not a trace\n' >"$work/text.dat"
 { printf '\027\010\104tracing9\0'; head -c 100 /dev/zero; } >"$work/v9.dat"
 damaged v9.dat "file version 9 is not supported"
