@@ -103,7 +103,7 @@ const struct msilab_bug msilab_bugs[] = {
 			  "stable releases carry it is unverified)",
 		.upstream = "Marc Zyngier, ITS EventID limit, 6 Feb 2026 "
 			    "<20260206154816.3582887-1-maz@kernel.org>",
-		.scenario = NULL,
+		.scenario = "known-bugs/B6-eventid-width.mlog",
 	},
 	{
 		.id = "B7",
