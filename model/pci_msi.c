@@ -186,6 +186,25 @@ static int irq_calc_affinity_vectors(const struct ml_ctx *m, int minvec, int max
 	return resv + (maxvec - resv < set_vecs ? maxvec - resv : set_vecs);
 }
 
+static void pci_free_msi_irqs(struct ml_ctx *m, int dev);
+
+/*
+ * drivers/pci/msi/irqdomain.c: pci_msi_setup_msi_irqs(): every descriptor
+ * the caller inserted, through the device domain (v6.2+:
+ * msi_domain_alloc_irqs_all_locked()) or the global one (v6.1:
+ * msi_domain_alloc_irqs_descs_locked()).
+ */
+static int pci_msi_setup_msi_irqs(struct ml_ctx *m, int dev, int nvec)
+{
+	if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS)) {
+		struct ml_ctrl ctrl = { .first = 0,
+			.last = ml_domain_hwsize(m, m->dev[dev].domain) - 1, .nirqs = (uint32_t)nvec };
+
+		return msi_domain_alloc_locked(m, dev, &ctrl);
+	}
+	return msi_domain_alloc_irqs_descs_locked(m, dev, (uint32_t)nvec);
+}
+
 /*
  * msix_capability_init(): one descriptor per vector, allocation through the
  * MSI core, full cleanup (and msix_enabled cleared) on any failure.
@@ -201,21 +220,10 @@ static int msix_capability_init(struct ml_ctx *m, int dev, int nvec)
 		if (ret)
 			break;
 	}
-	if (!ret) {
-		if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS)) {
-			struct ml_ctrl ctrl = { .first = 0,
-				.last = ml_domain_hwsize(m, d->domain) - 1, .nirqs = (uint32_t)nvec };
-
-			ret = msi_domain_alloc_locked(m, dev, &ctrl);
-		} else {
-			ret = msi_domain_alloc_irqs_descs_locked(m, dev, (uint32_t)nvec);
-		}
-	}
+	if (!ret)
+		ret = pci_msi_setup_msi_irqs(m, dev, nvec);
 	if (ret) {
-		/* pci_free_msi_irqs(): free what is left and the descriptors */
-		if (!ml_sw(m, ML_SW_PER_DEVICE_DOMAINS))
-			msi_domain_free_irqs_descs_locked(m, dev);
-		msi_free_msi_descs_range(m, dev, 0, UINT32_MAX);
+		pci_free_msi_irqs(m, dev);
 		d->msix_enabled = false;
 	}
 	return ret;
@@ -327,20 +335,10 @@ static int msi_capability_init(struct ml_ctx *m, int dev, int nvec)
 	if (!late)
 		d->msi_enabled = true;
 	ret = msi_insert_desc(m, dev, 0, (uint32_t)nvec, false);
-	if (!ret) {
-		if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS)) {
-			struct ml_ctrl ctrl = { .first = 0,
-				.last = ml_domain_hwsize(m, d->domain) - 1, .nirqs = (uint32_t)nvec };
-
-			ret = msi_domain_alloc_locked(m, dev, &ctrl);
-		} else {
-			ret = msi_domain_alloc_irqs_descs_locked(m, dev, (uint32_t)nvec);
-		}
-	}
+	if (!ret)
+		ret = pci_msi_setup_msi_irqs(m, dev, nvec);
 	if (ret) {
-		if (!ml_sw(m, ML_SW_PER_DEVICE_DOMAINS))
-			msi_domain_free_irqs_descs_locked(m, dev);
-		msi_free_msi_descs_range(m, dev, 0, UINT32_MAX);
+		pci_free_msi_irqs(m, dev);
 		d->msi_enabled = false;
 		return ret;
 	}
@@ -460,7 +458,8 @@ int pci_enable_msix_range(struct ml_ctx *m, int dev, int min, int max)
 	return __pci_enable_msix_range(m, dev, min, max, 0, 0, 0);
 }
 
-/* pci_free_msi_irqs(): every irq of domain 0, then the descriptors */
+/* pci_free_msi_irqs(): every irq of domain 0, then the descriptors (also the
+ * failure path of both capability inits) */
 static void pci_free_msi_irqs(struct ml_ctx *m, int dev)
 {
 	if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS)) {
