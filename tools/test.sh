@@ -5,7 +5,8 @@
 #
 # Stages, in order: tools/setup.sh; the "release" preset (configure, build,
 # ctest); the "debug" preset (ASan + UBSan; configure, build, ctest); the
-# "clang" preset (configure and build with -Werror: warning-free with clang).  Every
+# "clang" preset (configure and build with -Werror: warning-free with clang;
+# then the bounded libFuzzer sessions, the tests named *_short).  Every
 # stage runs even when an earlier one failed, so one run shows everything
 # that is broken; a build failure only skips the ctest of that preset.
 # Exit status: 0 when every stage passed, 1 otherwise (2 on usage errors).
@@ -94,8 +95,12 @@ if run "setup" tools/setup.sh; then
 	if [ ! -f build/clang/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
 		export CMAKE_GENERATOR=Ninja
 	fi
-	run "clang: configure" cmake --preset clang &&
-		run "clang: build (-Werror)" cmake --build --preset clang -j "$jobs"
+	# ... and with clang present, the libFuzzer targets run a bounded session
+	if run "clang: configure" cmake --preset clang &&
+	   run "clang: build (-Werror)" cmake --build --preset clang -j "$jobs"; then
+		run "clang: libFuzzer runs" ctest --preset clang -j "$jobs" -R '_short$' \
+			--no-tests=error --timeout 900
+	fi
 else
 	skip "release" "setup failed"
 	skip "debug" "setup failed"
