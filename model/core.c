@@ -324,7 +324,16 @@ static int ml_build(struct ml_ctx *m)
 
 int ml_ctx_init(struct ml_ctx *m, const struct ml_config *cfg)
 {
-	/* first use: nothing has been touched, clear the bookkeeping only */
+	/*
+	 * The context may be fresh memory or a machine used before with
+	 * another configuration: clear every object array once (the reset
+	 * path then only clears what a run touched, up to the high-water marks).
+	 */
+	memset(m->dev, 0, sizeof(m->dev));
+	memset(m->dom, 0, sizeof(m->dom));
+	memset(m->desc, 0, sizeof(m->desc));
+	memset(m->irq, 0, sizeof(m->irq));
+	memset(m->itsdev, 0, sizeof(m->itsdev));
 	m->ndom = 0;
 	m->ndesc_hw = 0;
 	m->virq_hw = 0;
