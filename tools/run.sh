@@ -49,4 +49,22 @@ case "$rc" in
 1) echo "run.sh: some verdicts differ from their expectation (see above)" ;;
 *) echo "run.sh: msilab replay exited $rc (bad input or usage)" ;;
 esac
+
+# The real recordings: each on its own kernel's profile.  They must show no
+# divergence; the violations they report are the real kernels' known bugs.
+shopt -s nullglob
+real=(corpus/real/*/*.mlog)
+shopt -u nullglob
+if [ "${#real[@]}" -gt 0 ]; then
+	echo "run.sh: replaying ${#real[@]} real recordings (corpus/real)"
+	rrc=0
+	out=$(build/release/msilab replay -q "${real[@]}" 2>&1) || rrc=$?
+	printf '%s\n' "$out"
+	if [ "$rrc" -ge 2 ] || grep -q ' [1-9][0-9]* divergence' <<<"$out"; then
+		echo "run.sh: a real recording diverges from the model or was refused"
+		rc=1
+	else
+		echo "run.sh: every real recording replays with 0 divergences"
+	fi
+fi
 exit "$rc"
