@@ -115,6 +115,12 @@ struct ingest_event {
 	uint32_t line;
 };
 
+/*
+ * A field value is numeric when it is all of a decimal integer (optionally
+ * negative) or 0x hex: the one rule every ingest path applies (is_num/num).
+ */
+bool ingest_parse_number(const char *s, int64_t *out);
+
 /* Returns the field called @name, NULL when the event has none. */
 const struct ingest_field *ingest_event_field(const struct ingest_event *ev,
 					      const char *name);

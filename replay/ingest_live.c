@@ -99,39 +99,6 @@ static long lv_pool_add(struct lv_ctx *c, const char *s, size_t n)
 	return (long)off;
 }
 
-static bool lv_number(const char *s, int64_t *out)
-{
-	const char *p = s;
-	bool neg = false;
-	uint64_t v;
-	char *end;
-
-	if (*p == '-') {
-		neg = true;
-		p++;
-	}
-	if (*p < '0' || *p > '9')
-		return false;
-	errno = 0;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		if (neg || !p[2])
-			return false;
-		v = strtoull(p + 2, &end, 16);
-	} else {
-		v = strtoull(p, &end, 10);
-	}
-	if (errno || *end)
-		return false;
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1)
-			return false;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	} else {
-		*out = (int64_t)v;
-	}
-	return true;
-}
-
 /* What the kprobe print fmt says about field @f: " NAME=SPEC". */
 static enum lv_fmt lv_kprobe_fmt(const char *fmt, const struct tep_format_field *f)
 {
@@ -403,7 +370,7 @@ static int lv_decode_generic(struct lv_ctx *c, struct tep_event *ev, struct tep_
 			i++;
 		lv_add_field(c, NULL, (long)(base + val), false);
 		c->ev.fields[c->ev.nfields - 1].is_num =
-			lv_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
+			ingest_parse_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
 	}
 	return 1;
 }

@@ -59,8 +59,11 @@ static bool all_digits(const char *p, size_t n)
 	return true;
 }
 
-/* Parse a decimal/hex (optionally negative) integer that is the whole of @s. */
-static bool parse_number(const char *s, int64_t *out)
+/*
+ * Parse a decimal/hex (optionally negative) integer that is the whole of @s:
+ * the rule of struct ingest_field.is_num, shared by every ingest path.
+ */
+bool ingest_parse_number(const char *s, int64_t *out)
 {
 	const char *p = s;
 	bool neg = false;
@@ -230,7 +233,7 @@ static int parse_fields(char *buf, char *p, uint32_t lineno, struct ingest_event
 		if (end > val && end[-1] == ',')
 			end[-1] = 0;
 		f->raw = val;
-		f->is_num = parse_number(val, &f->num);
+		f->is_num = ingest_parse_number(val, &f->num);
 	}
 }
 

@@ -1139,40 +1139,6 @@ static long td_pool_add(struct td_ctx *c, const char *s, size_t n)
 	return (long)off;
 }
 
-static bool td_parse_number(const char *s, int64_t *out)
-{
-	const char *p = s;
-	bool neg = false;
-	uint64_t v;
-	char *end;
-
-	if (*p == '-') {
-		neg = true;
-		p++;
-	}
-	if (*p < '0' || *p > '9')
-		return false;
-	errno = 0;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		if (neg || !((p[2] >= '0' && p[2] <= '9') || (p[2] >= 'a' && p[2] <= 'f') ||
-			     (p[2] >= 'A' && p[2] <= 'F')))
-			return false;
-		v = strtoull(p + 2, &end, 16);
-	} else {
-		v = strtoull(p, &end, 10);
-	}
-	if (errno || *end)
-		return false;
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1)
-			return false;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	} else {
-		*out = (int64_t)v;
-	}
-	return true;
-}
-
 /*
  * Where field @f's bytes lie in record @r: [*start, *start + *len).
  * Dynamic (__data_loc / __rel_loc) fields are followed.  -1 when outside.
@@ -1559,7 +1525,7 @@ static int td_decode_generic(struct td_ctx *c, struct tep_record *r, struct td_e
 		if (i < len)
 			i++;
 		td_add_field(c, p + name, (long)val, false);
-		c->ev.fields[c->ev.nfields - 1].is_num = td_parse_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
+		c->ev.fields[c->ev.nfields - 1].is_num = ingest_parse_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
 	}
 	/* names point into the pool: make them offsets too, fixed up later */
 	for (i = 0; i < c->ev.nfields; i++)
