@@ -1856,17 +1856,26 @@ static void ev_free_entry(struct ingest_norm *n, struct task *t, const struct in
 	t->cur_dev = dev;
 }
 
-static void ev_deactivate(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+/* The MSI irq an (de)activation event names, NULL when it is none of ours. */
+static struct nvirq *event_virq(struct ingest_norm *n, const struct ingest_event *ev)
 {
 	int64_t v;
+
+	if (need(n, ev, "virq", &v))
+		return NULL;
+	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
+		return NULL;
+	return &n->virq[v];
+}
+
+static void ev_deactivate(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
 	struct nvirq *q;
 	struct mlog_event *e;
 
-	if (need(n, ev, "virq", &v))
+	q = event_virq(n, ev);
+	if (!q)
 		return;
-	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
-		return;
-	q = &n->virq[v];
 	if (t->free_dev == q->dev || t->stim != S_NONE) {
 		q->active = false;
 		return;		/* the MSI free path (or an allocation's rollback) */
@@ -1893,15 +1902,12 @@ static void ev_deactivate(struct ingest_norm *n, struct task *t, const struct in
 
 static void ev_activate(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
 {
-	int64_t v;
 	struct nvirq *q;
 	struct mlog_event *e;
 
-	if (need(n, ev, "virq", &v))
+	q = event_virq(n, ev);
+	if (!q)
 		return;
-	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
-		return;
-	q = &n->virq[v];
 	if (t->stim == S_NONE && !q->active) {
 		/* a freed irq requested again: request_irq reactivates it */
 		e = stim(n, MLOG_V_REQUEST_IRQ, q->dev, ev);
