@@ -422,6 +422,7 @@ static const char *const op_names[ML_OP__COUNT] = {
 	[ML_OP_PLATFORM_DEVICE_MSI_FREE_IRQS_ALL] = "platform_device_msi_free_irqs_all",
 	[ML_OP_CPU_OFFLINE] = "cpu_offline",
 	[ML_OP_CPU_ONLINE] = "cpu_online",
+	[ML_OP_IRQ_SET_AFFINITY] = "irq_set_affinity",
 	[ML_OP_FAULT] = "fault",
 };
 

@@ -149,6 +149,7 @@ enum ml_op_kind {
 	ML_OP_CPU_OFFLINE,
 	ML_OP_CPU_ONLINE,
 	ML_OP_FAULT,
+	ML_OP_IRQ_SET_AFFINITY,		/* x86 (format 2) */
 	ML_OP__COUNT
 };
 
@@ -174,6 +175,7 @@ struct ml_op {
 	uint64_t hwirq;
 	enum ml_fault point;
 	uint32_t skip, count;
+	uint64_t mask[4];	/* irq_set_affinity: CPU mask, bit n = CPU n */
 };
 
 const char *ml_op_name(enum ml_op_kind k);
@@ -204,6 +206,31 @@ enum ml_ev_kind {
 	ML_EV_PCIM_MSI_RELEASE,
 	ML_EV_WARN,
 	ML_EV_RET,
+	/* x86: the irq_vectors tracepoints */
+	ML_EV_VECTOR_CONFIG,
+	ML_EV_VECTOR_UPDATE,
+	ML_EV_VECTOR_CLEAR,
+	ML_EV_VECTOR_RESERVE_MANAGED,
+	ML_EV_VECTOR_RESERVE,
+	ML_EV_VECTOR_ALLOC,
+	ML_EV_VECTOR_ALLOC_MANAGED,
+	ML_EV_VECTOR_ACTIVATE,
+	ML_EV_VECTOR_DEACTIVATE,
+	ML_EV_VECTOR_TEARDOWN,
+	ML_EV_VECTOR_SETUP,
+	ML_EV_VECTOR_FREE_MOVED,
+	/* x86: the irq_matrix tracepoints */
+	ML_EV_IRQ_MATRIX_ONLINE,
+	ML_EV_IRQ_MATRIX_OFFLINE,
+	ML_EV_IRQ_MATRIX_RESERVE,
+	ML_EV_IRQ_MATRIX_REMOVE_RESERVED,
+	ML_EV_IRQ_MATRIX_ASSIGN_SYSTEM,
+	ML_EV_IRQ_MATRIX_RESERVE_MANAGED,
+	ML_EV_IRQ_MATRIX_REMOVE_MANAGED,
+	ML_EV_IRQ_MATRIX_ALLOC_MANAGED,
+	ML_EV_IRQ_MATRIX_ASSIGN,
+	ML_EV_IRQ_MATRIX_ALLOC,
+	ML_EV_IRQ_MATRIX_FREE,
 	ML_EV__COUNT
 };
 
@@ -219,6 +246,11 @@ struct ml_event {
 	uint32_t index, virq, nr, eventid, lpi, valid, cpu, hwsize;
 	uint64_t hwirq;
 	bool has_ret;		/* its_create_device: sizes valid only if ret == 0 */
+	/* x86 (irq_vectors / irq_matrix tracepoint fields; matrix values after the update) */
+	uint32_t vector, apicdest, prev_vector, prev_cpu, bit;
+	bool reserved, is_managed, can_reserve, reserve, has_reserved, is_legacy, online;
+	uint32_t avl, alloc, managed;
+	uint32_t online_maps, global_avl, global_rsvd, total_alloc;
 	const char *fn;		/* ML_EV_RET: the function returning */
 	const char *site;	/* ML_EV_WARN: the kernel function that WARNs */
 	char msg[160];		/* ML_EV_WARN: the kernel's message */
@@ -260,5 +292,46 @@ uint32_t ml_step(const struct ml_ctx *m);
 
 /* Run every state invariant now (ml_apply() does it after each op). */
 void ml_check_invariants(struct ml_ctx *m);
+
+/*
+ * ---- read-only views of the ITS state (model/view.c) ----
+ * For reports and timelines: what a maintainer draws by hand, the ITS
+ * devices with their EventID bitmaps and the free LPI ranges.
+ */
+
+/** struct ml_its_dev_view - one live struct its_device */
+struct ml_its_dev_view {
+	unsigned int slot;	/* identity, with @gen: a later device in the slot differs */
+	uint32_t gen;
+	unsigned int its;	/* ITS index */
+	uint32_t devid;
+	uint32_t nvecs, nr_ites;	/* its_create_device() arguments: ITT sizing */
+	uint32_t lpi_base, nr_lpis;	/* event_map.lpi_base / nr_lpis: EventIDs 0..nr_lpis-1 */
+	bool shared;
+	int creator;		/* device whose prepare created it, -1 unknown */
+};
+
+/* What one EventID of an its_device's lpi_map holds (ml_its_dev_eventids()). */
+enum ml_eventid_state {
+	ML_EID_FREE,		/* bit clear */
+	ML_EID_MAPPED,		/* a live irq has this EventID */
+	ML_EID_HELD,		/* padding of a live Multi-MSI block: its irqs still own it */
+	ML_EID_ORPHAN_PAD,	/* no live irq: padding of a freed non-power-of-two block (B3) */
+	ML_EID_ORPHAN_FAIL,	/* no live irq: left by a failed its_irq_domain_alloc (B7) */
+	ML_EID_ORPHAN,		/* no live irq, other cause */
+};
+
+unsigned int ml_its_count(const struct ml_ctx *m);
+/* The first live ITS device in a slot after @from (-1: from the start): its slot, or -1. */
+int ml_its_dev_next(const struct ml_ctx *m, int from, struct ml_its_dev_view *v);
+/* The states of EventIDs 0..n-1 of the live device in @slot (n = min(@max, nr_lpis));
+ * returns n, 0 when the slot holds no live device.  Same orphan rule as INV-I1. */
+unsigned int ml_its_dev_eventids(const struct ml_ctx *m, unsigned int slot, uint8_t *st,
+				 unsigned int max);
+/* LPI pool of ITS @its: first INTID and size (0, 0 for no such ITS). */
+void ml_its_lpi_pool(const struct ml_ctx *m, unsigned int its, uint32_t *base, uint32_t *size);
+/* The @i-th free LPI range of ITS @its, in list order: 0, or -1 past the end. */
+int ml_its_free_lpis(const struct ml_ctx *m, unsigned int its, unsigned int i, uint32_t *base,
+		     uint32_t *span);
 
 #endif /* MSILAB_MODEL_H */

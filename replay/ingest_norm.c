@@ -1026,7 +1026,7 @@ struct fmt_verb {
 	bool ready;
 	uint8_t nk, vlen;
 	const char *vname;
-	uint64_t slow;			/* keys whose type fmt_event() leaves alone */
+	mlog_keyset slow;		/* keys whose type fmt_event() leaves alone */
 	struct fmt_key key[MLOG_K__COUNT];
 };
 
@@ -1050,7 +1050,7 @@ static const struct fmt_verb *fmt_verb(struct ingest_norm *n, enum mlog_verb v)
 		k->type = (uint8_t)t;
 		name = mlog_key_name(keys[i]);
 		if (strlen(name) + 2 >= sizeof(k->pre)) {
-			f->slow |= 1ull << keys[i];
+			f->slow |= MLOG_KEYBIT(keys[i]);
 			continue;
 		}
 		k->plen = (uint8_t)snprintf(k->pre, sizeof(k->pre), " %s=", name);
@@ -1060,7 +1060,7 @@ static const struct fmt_verb *fmt_verb(struct ingest_norm *n, enum mlog_verb v)
 		case MLOG_T_NAME: case MLOG_T_LIST:
 			break;
 		default:
-			f->slow |= 1ull << keys[i];
+			f->slow |= MLOG_KEYBIT(keys[i]);
 		}
 	}
 	f->ready = true;
@@ -1168,7 +1168,7 @@ static int fmt_event(struct ingest_norm *n, const struct mlog_event *e, char *bu
 		int64_t v = e->num[k->k];
 		bool ok;
 
-		if (!(e->present >> k->k & 1))
+		if (!(e->present & MLOG_KEYBIT(k->k)))
 			continue;
 		if (!fmt_put(&o, k->pre, k->plen))
 			return -1;
@@ -1888,7 +1888,7 @@ static void ev_deactivate(struct ingest_norm *n, struct task *t, const struct in
 		stim(n, MLOG_V_REQUEST_IRQ, q->dev, ev);
 		mlog_event_set(&n->pend[n->npend - 1].ev, MLOG_K_VEC, q->index);
 		/* when it ran is not known */
-		n->pend[n->npend - 1].ev.present &= ~(1ull << MLOG_K_T | 1ull << MLOG_K_PID);
+		n->pend[n->npend - 1].ev.present &= ~(MLOG_KEYBIT(MLOG_K_T) | MLOG_KEYBIT(MLOG_K_PID));
 		e = obs(n, MLOG_V_O_RET, ev);
 		mlog_event_set_str(e, MLOG_K_FN, "request_irq", 11);
 		mlog_event_set(e, MLOG_K_DEV, q->dev);

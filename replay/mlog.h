@@ -74,12 +74,28 @@ struct mlog_decls {
 	uint64_t observes;	/* bit (verb - MLOG_V_O_FIRST) per observed kind */
 };
 
+/*
+ * A set of keys: bit k for key k.  There are more than 64 keys, so the set
+ * is 128 bits wide; use these helpers rather than shifts of 1ull.
+ */
+typedef unsigned __int128 mlog_keyset;
+_Static_assert(MLOG_K__COUNT <= 128, "key sets are 128-bit");
+#define MLOG_KEYBIT(k) ((mlog_keyset)1 << (k))
+/* The lowest key in a non-empty set. */
+static inline unsigned int mlog_keyset_first(mlog_keyset m)
+{
+	uint64_t lo = (uint64_t)m;
+
+	return lo ? (unsigned int)__builtin_ctzll(lo)
+		  : 64u + (unsigned int)__builtin_ctzll((uint64_t)(m >> 64));
+}
+
 /** struct mlog_event - one line of a trace, whatever its class */
 struct mlog_event {
 	enum mlog_verb verb;	/* MLOG_V_NONE: blank line or comment */
 	bool is_comment;	/* verb NONE and the line is a "#" comment */
 	uint32_t line;		/* 1-based line number in the source */
-	uint64_t present;	/* bit (1 << key) for each key given */
+	mlog_keyset present;	/* MLOG_KEYBIT(key) for each key given */
 	int64_t num[MLOG_K__COUNT];	/* numbers; DEV/ITS: declaration index;
 					 * TIME: microseconds; FLG/KIND: bitmask;
 					 * enums: their value; BDF: packed;
@@ -130,7 +146,7 @@ const struct mlog_decls *mlog_reader_decls(const struct mlog_reader *r);
  */
 static inline bool mlog_is_header(const struct mlog_event *ev)
 {
-	return ev->verb == MLOG_V_NONE && (ev->present >> MLOG_K_VERSION & 1);
+	return ev->verb == MLOG_V_NONE && (ev->present & MLOG_KEYBIT(MLOG_K_VERSION)) != 0;
 }
 
 /*
@@ -152,7 +168,7 @@ void mlog_event_set(struct mlog_event *ev, enum mlog_key k, int64_t v);
 int mlog_event_set_str(struct mlog_event *ev, enum mlog_key k, const char *s, size_t len);
 static inline bool mlog_has(const struct mlog_event *ev, enum mlog_key k)
 {
-	return (ev->present >> k) & 1;
+	return (ev->present & MLOG_KEYBIT(k)) != 0;
 }
 static inline const char *mlog_str(const struct mlog_event *ev, enum mlog_key k)
 {
@@ -169,9 +185,9 @@ enum mlog_verb mlog_verb_lookup(const char *name, size_t len, bool observation);
 enum mlog_type mlog_key_type(enum mlog_key k);
 /* Keys of @v in canonical order, "pid" and "t" included; returns the count. */
 unsigned int mlog_verb_keys(enum mlog_verb v, const enum mlog_key **keys);
-/* Keys @v requires / accepts, as masks of bit (1 << key). */
-uint64_t mlog_verb_required(enum mlog_verb v);
-uint64_t mlog_verb_allowed(enum mlog_verb v);
+/* Keys @v requires / accepts. */
+mlog_keyset mlog_verb_required(enum mlog_verb v);
+mlog_keyset mlog_verb_allowed(enum mlog_verb v);
 #define MLOG_V_O_FIRST MLOG_V_O_PCI_ENABLE_RANGE
 static inline bool mlog_is_obs(enum mlog_verb v)
 {

@@ -86,13 +86,12 @@ static const char *const fault_what[MLOG_F__COUNT] = {
 #undef FAULT_WHAT
 };
 
-_Static_assert(MLOG_K__COUNT <= 64, "key masks are 64-bit");
 _Static_assert(MLOG_V__COUNT - MLOG_V_O_FIRST <= 64, "observes mask is 64-bit");
 _Static_assert(MLOG_V__COUNT < 256 && MLOG_K__COUNT < 255, "hash slots are bytes");
 
 struct verb_schema {
-	uint64_t allowed;
-	uint64_t required;
+	mlog_keyset allowed;
+	mlog_keyset required;
 	unsigned int nkeys;
 	enum mlog_key keys[MLOG_K__COUNT];
 };
@@ -145,12 +144,12 @@ static int key_find(const char *s, size_t len)
 
 static void schema_add_key(struct verb_schema *vs, int k, bool optional)
 {
-	if (k < 0 || (vs->allowed >> k & 1))
+	if (k < 0 || (vs->allowed & MLOG_KEYBIT(k)))
 		abort();	/* mlog_schema.h is inconsistent */
 	vs->keys[vs->nkeys++] = k;
-	vs->allowed |= 1ULL << k;
+	vs->allowed |= MLOG_KEYBIT(k);
 	if (!optional)
-		vs->required |= 1ULL << k;
+		vs->required |= MLOG_KEYBIT(k);
 }
 
 static void schema_build_verb(enum mlog_verb v)
@@ -263,13 +262,13 @@ unsigned int mlog_verb_keys(enum mlog_verb v, const enum mlog_key **keys)
 	return vschema[v].nkeys;
 }
 
-uint64_t mlog_verb_required(enum mlog_verb v)
+mlog_keyset mlog_verb_required(enum mlog_verb v)
 {
 	schema_init();
 	return (unsigned int)v < MLOG_V__COUNT ? vschema[v].required : 0;
 }
 
-uint64_t mlog_verb_allowed(enum mlog_verb v)
+mlog_keyset mlog_verb_allowed(enum mlog_verb v)
 {
 	schema_init();
 	return (unsigned int)v < MLOG_V__COUNT ? vschema[v].allowed : 0;
@@ -339,7 +338,7 @@ void mlog_event_set(struct mlog_event *ev, enum mlog_key k, int64_t v)
 	if ((unsigned int)k >= MLOG_K__COUNT)
 		return;
 	ev->num[k] = v;
-	ev->present |= 1ULL << k;
+	ev->present |= MLOG_KEYBIT(k);
 }
 
 /* Room for @len bytes and a NUL in strbuf, or NULL. */
@@ -356,7 +355,7 @@ static void strbuf_commit(struct mlog_event *ev, enum mlog_key k, size_t len)
 	ev->str_len[k] = len;
 	ev->strbuf[ev->strbuf_used + len] = '\0';
 	ev->strbuf_used += len + 1;
-	ev->present |= 1ULL << k;
+	ev->present |= MLOG_KEYBIT(k);
 }
 
 int mlog_event_set_str(struct mlog_event *ev, enum mlog_key k, const char *s, size_t len)
@@ -477,7 +476,7 @@ _Static_assert(BLOCK_SIZE > MLOG_MAX_LINE + 1, "block must hold a whole line");
  */
 struct fast_state {
 	const struct mlog_event *last_ev;
-	uint64_t dirty, dirty_str, last_present;
+	mlog_keyset dirty, dirty_str, last_present;
 };
 
 struct par;
@@ -1422,7 +1421,7 @@ static int conv_value(struct mlog_reader *r, struct mlog_event *ev, const struct
  */
 static int tokenize(struct mlog_reader *r, struct mlog_event *ev, const char *p, const char *end)
 {
-	uint64_t allowed = vschema[ev->verb].allowed;
+	mlog_keyset allowed = vschema[ev->verb].allowed;
 	struct qtext q;
 
 	r->nkv = 0;
@@ -1438,7 +1437,7 @@ static int tokenize(struct mlog_reader *r, struct mlog_event *ev, const char *p,
 			return rerr_at(r, col_of(r, k), "expected KEY=VALUE, got \"%s\"",
 				       qt(&q, k, token_end(k, end) - k));
 		key = key_find(k, eq - k);
-		if (key < 0 || !(allowed >> key & 1))
+		if (key < 0 || !(allowed & MLOG_KEYBIT(key)))
 			return rerr_at(r, col_of(r, k), "unknown key \"%s\" for %s",
 				       qt(&q, k, eq - k), verb_info[ev->verb].name);
 		if (mlog_has(ev, key))
@@ -1479,7 +1478,7 @@ static int tokenize(struct mlog_reader *r, struct mlog_event *ev, const char *p,
 				return rerr_at(r, kv->vcol, "missing value for \"%s\"",
 					       key_info[key].name);
 		}
-		ev->present |= 1ULL << key;
+		ev->present |= MLOG_KEYBIT(key);
 		r->kv_of[key] = r->nkv++;
 	}
 	return 0;
@@ -1492,13 +1491,13 @@ static bool is_pow2(uint64_t x)
 
 static int check_required(struct mlog_reader *r, const struct mlog_event *ev, uint32_t vcol)
 {
-	uint64_t missing = vschema[ev->verb].required & ~ev->present;
+	mlog_keyset missing = vschema[ev->verb].required & ~ev->present;
 	const struct verb_schema *vs = &vschema[ev->verb];
 
 	if (!missing)
 		return 0;
 	for (unsigned int i = 0; i < vs->nkeys; i++)	/* report in canonical order */
-		if (missing >> vs->keys[i] & 1)
+		if (missing & MLOG_KEYBIT(vs->keys[i]))
 			return rerr_at(r, vcol, "missing key \"%s\" for %s",
 				       key_info[vs->keys[i]].name, verb_info[ev->verb].name);
 	return 0;
@@ -1831,9 +1830,9 @@ struct fast_key {
 static struct fast_key fkey[MLOG_K__COUNT];
 /* [v][k]: the key after k in v's canonical order; [v][MLOG_K__COUNT]: the first */
 static uint8_t fnext[MLOG_V__COUNT][MLOG_K__COUNT + 1];
-static uint64_t fdefaults[MLOG_V__COUNT];	/* keys of v with a non-zero default */
-#define KEY_MASK (~0ULL >> (64 - MLOG_K__COUNT))
-static uint64_t str_keys;			/* keys of type STR */
+static mlog_keyset fdefaults[MLOG_V__COUNT];	/* keys of v with a non-zero default */
+#define KEY_MASK (~(mlog_keyset)0 >> (128 - MLOG_K__COUNT))
+static mlog_keyset str_keys;			/* keys of type STR */
 static char vpad[MLOG_V__COUNT][48];		/* verb names, zero-padded */
 static uint8_t fverb_hash[2][HASH_SIZE];	/* fast_hash(), [observation]: verb */
 
@@ -1874,7 +1873,7 @@ static void fast_init(void)
 		fkey[k].mask[1] = head_mask(n > 8 ? n - 8 : 0);
 		fkey[k].len = n;
 		if (key_info[k].type == MLOG_T_STR)
-			str_keys |= 1ULL << k;
+			str_keys |= MLOG_KEYBIT(k);
 	}
 	for (int v = 0; v < MLOG_V__COUNT; v++) {
 		const struct verb_schema *vs = &vschema[v];
@@ -1897,7 +1896,7 @@ static void fast_init(void)
 			fnext[v][prev] = vs->keys[i];
 			prev = vs->keys[i];
 			if (key_default(v, vs->keys[i]))
-				fdefaults[v] |= 1ULL << vs->keys[i];
+				fdefaults[v] |= MLOG_KEYBIT(vs->keys[i]);
 		}
 	}
 }
@@ -2091,19 +2090,19 @@ static inline void ev_start(struct fast_state *fs, struct mlog_event *ev)
 /* The rest of an event: defaults, stale keys, then the fields besides the keys. */
 static inline __attribute__((always_inline)) void
 ev_finish(struct fast_state *fs, struct mlog_event *ev, int v,
-	  uint64_t present, uint32_t lineno, uint32_t used)
+	  mlog_keyset present, uint32_t lineno, uint32_t used)
 {
-	uint64_t set = present | fdefaults[v], set_str = present & str_keys, m;
+	mlog_keyset set = present | fdefaults[v], set_str = present & str_keys, m;
 
 	for (m = fdefaults[v] & ~present; m; m &= m - 1) {
-		unsigned int k = __builtin_ctzll(m);
+		unsigned int k = mlog_keyset_first(m);
 
 		ev->num[k] = key_default(v, k);
 	}
 	for (m = fs->dirty & ~set & KEY_MASK; m; m &= m - 1)
-		ev->num[__builtin_ctzll(m)] = 0;
+		ev->num[mlog_keyset_first(m)] = 0;
 	for (m = fs->dirty_str & ~set_str & KEY_MASK; m; m &= m - 1) {
-		unsigned int k = __builtin_ctzll(m);
+		unsigned int k = mlog_keyset_first(m);
 
 		ev->str_off[k] = 0;
 		ev->str_len[k] = 0;
@@ -2130,7 +2129,8 @@ fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
 {
 	const struct verb_schema *vs;
 	const char *p = s, *t;
-	uint64_t present = 0, x;
+	mlog_keyset present = 0;
+	uint64_t x;
 	uint32_t used = 1;
 	unsigned int k;
 	bool obs = *p == '<';
@@ -2166,14 +2166,14 @@ fast_line(const struct mlog_reader *r, struct fast_state *fs, const char *s,
 
 			for (t = p; fclass[(unsigned char)*p] & F_NAME; p++)
 				;
-			if (*p != '=' || (kk = key_find(t, p - t)) < 0 || !(vs->allowed >> kk & 1))
+			if (*p != '=' || (kk = key_find(t, p - t)) < 0 || !(vs->allowed & MLOG_KEYBIT(kk)))
 				return 0;
 			k = kk;
 			p++;
 		}
-		if (present >> k & 1)
+		if (present & MLOG_KEYBIT(k))
 			return 0;
-		present |= 1ULL << k;
+		present |= MLOG_KEYBIT(k);
 		out = &num[k];
 		switch (key_info[k].type) {
 		case MLOG_T_X:
@@ -2319,7 +2319,7 @@ range:
  * whose text follows (used: its length).
  */
 struct par_rec {
-	uint64_t present;
+	uint64_t present_lo, present_hi;	/* the key set, as two 8-byte words */
 	uint32_t next;		/* offset of the next record */
 	uint16_t used;		/* strbuf_used */
 	uint8_t verb;
@@ -2421,7 +2421,7 @@ static void par_fill(struct par *pp, struct par_slot *sl, struct fast_state *fs)
 				break;
 			size = nl - (sl->raw + q);
 			memcpy(rec + 1, sl->raw + q, size);
-			rec->present = 0;
+			rec->present_lo = rec->present_hi = 0;
 			rec->used = size;
 			rec->verb = MLOG_V_NONE;
 			rec->next = sizeof(*rec) + ((size + 7) & ~(size_t)7);
@@ -2430,16 +2430,17 @@ static void par_fill(struct par *pp, struct par_slot *sl, struct fast_state *fs)
 			q = nl - sl->raw + 1;
 			continue;
 		}
-		for (uint64_t m = ev->present; m; m &= m - 1) {
-			unsigned int k = __builtin_ctzll(m);
+		for (mlog_keyset m = ev->present; m; m &= m - 1) {
+			unsigned int k = mlog_keyset_first(m);
 
-			*val++ = str_keys >> k & 1 ? (int64_t)(ev->str_off[k] | (uint32_t)ev->str_len[k] << 16)
+			*val++ = (str_keys & MLOG_KEYBIT(k)) ? (int64_t)(ev->str_off[k] | (uint32_t)ev->str_len[k] << 16)
 						   : ev->num[k];
 		}
 		if (ev->strbuf_used > 1)
 			memcpy((char *)val + 1, ev->strbuf + 1, ev->strbuf_used - 1);
 		size = (char *)val - (char *)rec + ((ev->strbuf_used + 7) & ~7u);
-		rec->present = ev->present;
+		rec->present_lo = (uint64_t)ev->present;
+		rec->present_hi = (uint64_t)(ev->present >> 64);
 		rec->used = ev->strbuf_used;
 		rec->verb = ev->verb;
 		rec->next = size;
@@ -2624,6 +2625,7 @@ static int par_deliver(struct mlog_reader *r, struct mlog_event *ev)
 	const struct par_rec *rec = r->rec;
 	const int64_t *val = (const int64_t *)(rec + 1);
 	struct par *pp = r->par;
+	mlog_keyset present;
 
 	if (rec->verb == MLOG_V_NONE) {
 		int ret;
@@ -2635,19 +2637,20 @@ static int par_deliver(struct mlog_reader *r, struct mlog_event *ev)
 			return ret;	/* an error: the records left are never used */
 		goto next;
 	}
+	present = (mlog_keyset)rec->present_hi << 64 | rec->present_lo;
 	ev_start(&r->fs, ev);
-	for (uint64_t m = rec->present; m; m &= m - 1) {
-		unsigned int k = __builtin_ctzll(m);
+	for (mlog_keyset m = present; m; m &= m - 1) {
+		unsigned int k = mlog_keyset_first(m);
 		int64_t v = *val++;
 
-		if (str_keys >> k & 1) {
+		if (str_keys & MLOG_KEYBIT(k)) {
 			ev->str_off[k] = v & 0xffff;
 			ev->str_len[k] = v >> 16;
 		} else {
 			ev->num[k] = v;
 		}
 	}
-	ev_finish(&r->fs, ev, rec->verb, rec->present, ++r->lineno, rec->used);
+	ev_finish(&r->fs, ev, rec->verb, present, ++r->lineno, rec->used);
 	if (rec->used > 1)	/* strbuf[0] is always '\0' */
 		memcpy(ev->strbuf + 1, (const char *)val + 1, rec->used - 1);
 next:

@@ -10,7 +10,7 @@
 #ifndef MSILAB_MLOG_SCHEMA_H
 #define MSILAB_MLOG_SCHEMA_H
 
-#define MLOG_FORMAT_VERSION 1
+#define MLOG_FORMAT_VERSION 2	/* 2: the x86 vector domain and irq_matrix vocabulary */
 #include "faults.h"
 
 #define MLOG_MAX_LINE 4096	/* bytes, without the terminating LF */
@@ -36,6 +36,10 @@
  *   ARCH "arm64" or "x86_64"
  *   SRC  "scenario", "ftrace", "trace-dat", "live", "fuzz", "minimized"
  *   TYPE "msi" or "msix"
+ *
+ * Keys added in format 2 (x86) take the names the irq_vectors and
+ * irq_matrix tracepoints print (avl, alloc, global_avl, global_rsvd,
+ * total_alloc); the tracepoints' "irq" is "virq" here.
  */
 
 /* MLOG_KEY(id, name, type, min, max) -- numeric range is inclusive */
@@ -99,6 +103,29 @@
 	K(VIRQ,		"virq",		U,	1, 1048575)			\
 	K(WIRED,	"wired",	U,	0, 1)				\
 	K(PID,		"pid",		U,	0, 4194304)			\
+	/* format 2: x86 vector domain and irq_matrix */			\
+	K(VECTOR,	"vector",	U,	0, 255)				\
+	K(APICDEST,	"apicdest",	X,	0, 0xffffffffULL)		\
+	K(PREV_VECTOR,	"prev_vector",	U,	0, 255)				\
+	K(PREV_CPU,	"prev_cpu",	U,	0, 255)				\
+	K(RESERVED,	"reserved",	U,	0, 1)				\
+	K(IS_MANAGED,	"is_managed",	U,	0, 1)				\
+	K(CAN_RESERVE,	"can_reserve",	U,	0, 1)				\
+	K(RESERVE,	"reserve",	U,	0, 1)				\
+	K(HAS_RESERVED,	"has_reserved",	U,	0, 1)				\
+	K(IS_LEGACY,	"is_legacy",	U,	0, 1)				\
+	K(BIT,		"bit",		U,	0, 255)				\
+	K(ONLINE,	"online",	U,	0, 1)				\
+	K(AVL,		"avl",		U,	0, 65535)			\
+	K(ALLOC,	"alloc",	U,	0, 65535)			\
+	K(MANAGED,	"managed",	U,	0, 65535)			\
+	K(ONLINE_MAPS,	"online_maps",	U,	0, 256)				\
+	K(GLOBAL_AVL,	"global_avl",	U,	0, 16777215)			\
+	K(GLOBAL_RSVD,	"global_rsvd",	U,	0, 16777215)			\
+	K(TOTAL_ALLOC,	"total_alloc",	U,	0, 16777215)			\
+	K(MASK,		"mask",		LIST,	0, 255)				\
+	K(ALLOC_MAP,	"alloc_map",	LIST,	0, 255)				\
+	K(MANAGED_MAP,	"managed_map",	LIST,	0, 255)				\
 	K(T,		"t",		TIME,	0, 0)
 
 /*
@@ -121,6 +148,10 @@
 	V(ITS_DECL,	"its",		DECL,	"name lpi_bits? num_lpis? event_bits? devid_bits? ite_size?") \
 	V(DEVICE,	"device",	DECL,	"name bus bdf? devid msi? msix? intx? alias? wired? its?") \
 	V(OBSERVES,	"observes",	DECL,	"kinds")				\
+	/* x86 state at the start of the trace (format 2): one line per CPU    \
+	 * of the irq_matrix, one per vector-domain irq that already exists */	\
+	V(X86_CPU,	"x86_cpu",	DECL,	"cpu online alloc_map? managed_map?") \
+	V(X86_IRQ,	"x86_irq",	DECL,	"virq dev? cpu? vector? is_managed? has_reserved? mask?") \
 	/* stimuli: PCI devices and drivers */					\
 	V(PCI_ENABLE_DEVICE,	"pci_enable_device",	STIM, "dev")		\
 	V(PCIM_ENABLE_DEVICE,	"pcim_enable_device",	STIM, "dev")		\
@@ -148,6 +179,7 @@
 	/* stimuli: CPUs and fault injection */					\
 	V(CPU_OFFLINE,		"cpu_offline",		STIM, "cpu")		\
 	V(CPU_ONLINE,		"cpu_online",		STIM, "cpu")		\
+	V(IRQ_SET_AFFINITY,	"irq_set_affinity",	STIM, "dev vec mask")	\
 	V(FAULT,		"fault",		STIM, "point skip? count?") \
 	/* meta */								\
 	V(MARKER,		"marker",		META, "text")		\
@@ -176,7 +208,36 @@
 	V(O_ITS_MSI_TEARDOWN,	"its_msi_teardown",	OBS, "devid")		\
 	V(O_PCIM_MSI_RELEASE,	"pcim_msi_release",	OBS, "dev")		\
 	V(O_WARN,		"warn",			OBS, "site msg")	\
-	V(O_RET,		"ret",			OBS, "fn dev? ret")
+	V(O_RET,		"ret",			OBS, "fn dev? ret")	\
+	/* format 2: x86 tracepoints irq_vectors:* (irq -> virq) */		\
+	V(O_VECTOR_CONFIG,	"vector_config",	OBS, "virq vector cpu apicdest?") \
+	V(O_VECTOR_UPDATE,	"vector_update",	OBS, "virq vector cpu prev_vector prev_cpu") \
+	V(O_VECTOR_CLEAR,	"vector_clear",		OBS, "virq vector cpu prev_vector prev_cpu") \
+	V(O_VECTOR_RESERVE_MANAGED, "vector_reserve_managed", OBS, "virq ret")	\
+	V(O_VECTOR_RESERVE,	"vector_reserve",	OBS, "virq ret")	\
+	V(O_VECTOR_ALLOC,	"vector_alloc",		OBS, "virq vector reserved ret") \
+	V(O_VECTOR_ALLOC_MANAGED, "vector_alloc_managed", OBS, "virq vector ret") \
+	V(O_VECTOR_ACTIVATE,	"vector_activate",	OBS, "virq is_managed can_reserve reserve") \
+	V(O_VECTOR_DEACTIVATE,	"vector_deactivate",	OBS, "virq is_managed can_reserve reserve") \
+	V(O_VECTOR_TEARDOWN,	"vector_teardown",	OBS, "virq is_managed has_reserved") \
+	V(O_VECTOR_SETUP,	"vector_setup",		OBS, "virq is_legacy ret") \
+	V(O_VECTOR_FREE_MOVED,	"vector_free_moved",	OBS, "virq cpu vector is_managed") \
+	/* format 2: x86 tracepoints irq_matrix:* (values after the update) */	\
+	V(O_IRQ_MATRIX_ONLINE,	"irq_matrix_online",	OBS, MLOG_MATRIX_GLOBAL) \
+	V(O_IRQ_MATRIX_OFFLINE,	"irq_matrix_offline",	OBS, MLOG_MATRIX_GLOBAL) \
+	V(O_IRQ_MATRIX_RESERVE,	"irq_matrix_reserve",	OBS, MLOG_MATRIX_GLOBAL) \
+	V(O_IRQ_MATRIX_REMOVE_RESERVED, "irq_matrix_remove_reserved", OBS, MLOG_MATRIX_GLOBAL) \
+	V(O_IRQ_MATRIX_ASSIGN_SYSTEM, "irq_matrix_assign_system", OBS, "bit " MLOG_MATRIX_GLOBAL) \
+	V(O_IRQ_MATRIX_RESERVE_MANAGED, "irq_matrix_reserve_managed", OBS, MLOG_MATRIX_CPU) \
+	V(O_IRQ_MATRIX_REMOVE_MANAGED, "irq_matrix_remove_managed", OBS, MLOG_MATRIX_CPU) \
+	V(O_IRQ_MATRIX_ALLOC_MANAGED, "irq_matrix_alloc_managed", OBS, MLOG_MATRIX_CPU) \
+	V(O_IRQ_MATRIX_ASSIGN,	"irq_matrix_assign",	OBS, MLOG_MATRIX_CPU)	\
+	V(O_IRQ_MATRIX_ALLOC,	"irq_matrix_alloc",	OBS, MLOG_MATRIX_CPU)	\
+	V(O_IRQ_MATRIX_FREE,	"irq_matrix_free",	OBS, MLOG_MATRIX_CPU)
+
+/* The fields of the irq_matrix tracepoint classes "global" and "cpu". */
+#define MLOG_MATRIX_GLOBAL "online_maps global_avl global_rsvd total_alloc"
+#define MLOG_MATRIX_CPU "bit cpu online avl alloc managed " MLOG_MATRIX_GLOBAL
 
 /* Fault-injection points: the model's list (model/faults.h) is the format's list. */
 #define MLOG_FAULTS(F) ML_FAULTS(F)

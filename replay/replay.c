@@ -110,6 +110,17 @@ int replay_parse_set(const char *arg, struct replay_switches *set, char *err, si
 
 /* ---- stimuli -> operations ---- */
 
+static int mask_add(uint32_t lo, uint32_t hi, void *arg)
+{
+	uint64_t *mask = arg;
+
+	if (hi > 255)
+		return -1;
+	for (uint32_t c = lo; c <= hi; c++)
+		mask[c / 64] |= 1ull << (c % 64);
+	return 0;
+}
+
 int replay_op_from_event(const struct mlog_event *ev, struct ml_op *op)
 {
 	static const struct { enum mlog_verb verb; enum ml_op_kind kind; } map[] = {
@@ -139,6 +150,7 @@ int replay_op_from_event(const struct mlog_event *ev, struct ml_op *op)
 		{ MLOG_V_CPU_OFFLINE, ML_OP_CPU_OFFLINE },
 		{ MLOG_V_CPU_ONLINE, ML_OP_CPU_ONLINE },
 		{ MLOG_V_FAULT, ML_OP_FAULT },
+		{ MLOG_V_IRQ_SET_AFFINITY, ML_OP_IRQ_SET_AFFINITY },
 	};
 	const int64_t *v = ev->num;
 
@@ -170,6 +182,9 @@ int replay_op_from_event(const struct mlog_event *ev, struct ml_op *op)
 	op->point = (enum ml_fault)v[MLOG_K_POINT];
 	op->skip = mlog_has(ev, MLOG_K_SKIP) ? (uint32_t)v[MLOG_K_SKIP] : 0;
 	op->count = mlog_has(ev, MLOG_K_COUNT) ? (uint32_t)v[MLOG_K_COUNT] : 1;
+	if (mlog_has(ev, MLOG_K_MASK) &&
+	    mlog_list_foreach(mlog_str(ev, MLOG_K_MASK), ev->str_len[MLOG_K_MASK], mask_add, op->mask))
+		return -1;
 	return 0;
 }
 
@@ -208,6 +223,25 @@ void replay_event_to_mlog(const struct ml_event *me, struct mlog_event *ev)
 		case MLOG_K_VALID: mlog_event_set(ev, k, me->valid); break;
 		case MLOG_K_CPU: mlog_event_set(ev, k, me->cpu); break;
 		case MLOG_K_HWIRQ: mlog_event_set(ev, k, (int64_t)me->hwirq); break;
+		case MLOG_K_VECTOR: mlog_event_set(ev, k, me->vector); break;
+		case MLOG_K_APICDEST: mlog_event_set(ev, k, me->apicdest); break;
+		case MLOG_K_PREV_VECTOR: mlog_event_set(ev, k, me->prev_vector); break;
+		case MLOG_K_PREV_CPU: mlog_event_set(ev, k, me->prev_cpu); break;
+		case MLOG_K_BIT: mlog_event_set(ev, k, me->bit); break;
+		case MLOG_K_RESERVED: mlog_event_set(ev, k, me->reserved); break;
+		case MLOG_K_IS_MANAGED: mlog_event_set(ev, k, me->is_managed); break;
+		case MLOG_K_CAN_RESERVE: mlog_event_set(ev, k, me->can_reserve); break;
+		case MLOG_K_RESERVE: mlog_event_set(ev, k, me->reserve); break;
+		case MLOG_K_HAS_RESERVED: mlog_event_set(ev, k, me->has_reserved); break;
+		case MLOG_K_IS_LEGACY: mlog_event_set(ev, k, me->is_legacy); break;
+		case MLOG_K_ONLINE: mlog_event_set(ev, k, me->online); break;
+		case MLOG_K_AVL: mlog_event_set(ev, k, me->avl); break;
+		case MLOG_K_ALLOC: mlog_event_set(ev, k, me->alloc); break;
+		case MLOG_K_MANAGED: mlog_event_set(ev, k, me->managed); break;
+		case MLOG_K_ONLINE_MAPS: mlog_event_set(ev, k, me->online_maps); break;
+		case MLOG_K_GLOBAL_AVL: mlog_event_set(ev, k, me->global_avl); break;
+		case MLOG_K_GLOBAL_RSVD: mlog_event_set(ev, k, me->global_rsvd); break;
+		case MLOG_K_TOTAL_ALLOC: mlog_event_set(ev, k, me->total_alloc); break;
 		case MLOG_K_NVECS:
 		case MLOG_K_NR_ITES:
 		case MLOG_K_LPI_BASE:
@@ -381,7 +415,7 @@ static void compare_observation(struct replay_state *st, const struct mlog_event
 	if (st->step_diverged)
 		return;
 	*kern = *rec;
-	kern->present &= ~((1ull << MLOG_K_T) | (1ull << MLOG_K_PID));
+	kern->present &= ~(MLOG_KEYBIT(MLOG_K_T) | MLOG_KEYBIT(MLOG_K_PID));
 	me = next_model_event(st);
 	if (!me) {
 		report_divergence(st, rec->line, fmt_event(st, kern, st->buf_a),
@@ -423,7 +457,7 @@ static void compare_observation(struct replay_state *st, const struct mlog_event
 	}
 	if (!same) {
 		/* show the model side with the keys the recording has */
-		model->present &= kern->present | (1ull << MLOG_K_DEV);
+		model->present &= kern->present | MLOG_KEYBIT(MLOG_K_DEV);
 		report_divergence(st, rec->line, fmt_event(st, kern, st->buf_a),
 				  fmt_event(st, model, st->buf_b));
 	}
@@ -556,6 +590,15 @@ static void report_step(struct replay_state *st, int kret, bool has_kret)
 	}
 	if (st->o->verbose && !st->o->json)
 		replay_print_state(st->out, st->decls, st->m);
+	if (st->o->on_step) {
+		struct replay_step s = {
+			.step = ml_step(st->m), .line = st->step_line, .text = st->step_text,
+			.kret = kret, .has_kret = has_kret, .ev = st->se.ev, .nev = st->se.n,
+			.viol = v, .nviol = n, .decls = st->decls, .m = st->m,
+		};
+
+		st->o->on_step(st->o->on_step_arg, &s);
+	}
 }
 
 static int bad_input(struct replay_state *st, uint32_t line, const char *fmt, const char *msg)
@@ -707,7 +750,7 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 		st->step_diverged = false;
 		st->step_line = ev->line;
 		st->tmp = *ev;
-		st->tmp.present &= ~((1ull << MLOG_K_T) | (1ull << MLOG_K_PID));
+		st->tmp.present &= ~(MLOG_KEYBIT(MLOG_K_T) | MLOG_KEYBIT(MLOG_K_PID));
 		fmt_event(st, &st->tmp, st->step_text);
 		if (ml_apply(st->m, &op, &kret)) {
 			ret = bad_input(st, ev->line, "%s", ml_error(st->m));
@@ -852,7 +895,7 @@ int replay_diff(const char *path, const struct ml_profile *pa, const struct ml_p
 		}
 		replay_op_from_event(ev, &op);
 		*tmp = *ev;
-		tmp->present &= ~((1ull << MLOG_K_T) | (1ull << MLOG_K_PID));
+		tmp->present &= ~(MLOG_KEYBIT(MLOG_K_T) | MLOG_KEYBIT(MLOG_K_PID));
 		mlog_format_event(step_text, sizeof(step_text), decls, tmp);
 		sa.n = sb.n = 0;
 		if (ml_apply(ma, &op, &ka) || ml_apply(mb, &op, &kb)) {

@@ -58,7 +58,7 @@ expect_rc 0 "$msilab" --help
 grep -q '^usage: msilab' "$work/out" && grep -q '^  check ' "$work/out" && grep -q '^  fmt ' "$work/out" \
 	&& ok || ko "--help text"
 expect_rc 0 "$msilab" --version
-[ "$(cat "$work/out")" = "msilab 0.1.0 (mlog format 1)" ] && ok || ko "--version: $(cat "$work/out")"
+[ "$(cat "$work/out")" = "msilab 0.1.0 (mlog format 2)" ] && ok || ko "--version: $(cat "$work/out")"
 for cmd in check fmt; do
 	expect_rc 0 "$msilab" "$cmd" --help
 	grep -q "^usage: msilab $cmd" "$work/out" && ok || ko "$cmd --help"
