@@ -12,6 +12,26 @@
 #include "mlog.h"
 #include "model.h"
 
+/**
+ * struct replay_step - one replayed step, handed to replay_opts.on_step
+ * (reports draw their timeline from it).  Everything lives until the
+ * callback returns; @m is the machine after the step, read it with the
+ * model's read-only views (model.h).
+ */
+struct replay_step {
+	uint32_t step;			/* 1-based */
+	uint32_t line;			/* of the stimulus */
+	const char *text;		/* the stimulus, canonical, without pid= and t= */
+	int kret;			/* what the kernel function returned */
+	bool has_kret;			/* false for a fault line */
+	const struct ml_event *ev;	/* what the model did, in order */
+	uint32_t nev;
+	const struct ml_violation *viol;	/* invariants broken at this step */
+	unsigned int nviol;
+	const struct mlog_decls *decls;
+	const struct ml_ctx *m;
+};
+
 /* Switches set by hand on top of a profile ("--set NAME=on|off"). */
 struct replay_switches {
 	uint64_t on, off;
@@ -24,6 +44,9 @@ struct replay_opts {
 	bool verbose;			/* -v: per-step timeline */
 	bool quiet;			/* no per-finding lines, verdict only */
 	bool json;
+	/* Called after every step when set (NULL: not called). */
+	void (*on_step)(void *arg, const struct replay_step *s);
+	void *on_step_arg;
 };
 
 #define REPLAY_MAX_FINDINGS 32
