@@ -23,6 +23,8 @@
  * Run-time: MSILAB_FUZZ_STOP=B1,B3,new stops only on these known bugs and
  * ("new") on violations without a catalogued bug; set but empty, nothing
  * stops.  For time-to-bug and speed measurements (tools/bench/bench_fuzz.sh).
+ * MSILAB_FUZZ_FULL_CHECK=1 checks every invariant on every object after
+ * every step (ml_set_full_check()) instead of the operation's scope.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,7 @@ static struct {
 	struct machine_key key;
 	bool have_machine;
 	const char *stop;		/* MSILAB_FUZZ_STOP or NULL */
+	bool full_check;		/* MSILAB_FUZZ_FULL_CHECK=1 */
 } g;
 
 static void setup(void)
@@ -83,9 +86,12 @@ static void setup(void)
 	if (!FZ_FAULTS)
 		g.opts.fault_mask = 0;
 	g.stop = getenv("MSILAB_FUZZ_STOP");
+	g.full_check = getenv("MSILAB_FUZZ_FULL_CHECK") &&
+		       !strcmp(getenv("MSILAB_FUZZ_FULL_CHECK"), "1");
 	g.ctx = malloc(ml_ctx_size());
 	if (!g.ctx)
 		abort();
+	ml_config_init(&g.cfg);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -120,12 +126,10 @@ static void make_key(const struct fz_scenario *s, struct machine_key *k)
 }
 
 /*
- * ml_ctx_reset() costs what the last run touched (about 2 us for a short
- * scenario); ml_ctx_init() clears the whole 10 MB context (about 160 us).
- * Same machine: reset.  Another machine with the same ITS command-checker
- * parameters: reset, swap the configuration in, reset again (the second
- * reset builds the new machine; this knows struct ml_ctx, internals.h).
- * Otherwise init.
+ * ml_ctx_reset() and ml_ctx_reconfigure() cost what the last run touched
+ * (a few microseconds); ml_ctx_init() clears the whole 10 MB context
+ * (about 160 us), so it runs once.  Same machine: reset; another machine:
+ * reconfigure.
  */
 static void start_machine(const struct fz_scenario *s)
 {
@@ -136,21 +140,13 @@ static void start_machine(const struct fz_scenario *s)
 		ml_ctx_reset(g.ctx);
 		return;
 	}
-	fz_config(s, &g.cfg);
-	if (!FZ_ALWAYS_INIT && g.have_machine &&
-	    g.ctx->cfg.its[0].event_bits == g.cfg.its[0].event_bits &&
-	    g.ctx->cfg.its[0].devid_bits == g.cfg.its[0].devid_bits &&
-	    g.ctx->cfg.nits == 1 && g.cfg.nits == 1) {
-		ml_ctx_reset(g.ctx);
-		g.ctx->cfg = g.cfg;
-		ml_ctx_reset(g.ctx);
-		g.key = k;
-		return;
-	}
-	if (ml_ctx_init(g.ctx, &g.cfg)) {
+	fz_config_update(s, &g.cfg);
+	if (FZ_ALWAYS_INIT || !g.have_machine ? ml_ctx_init(g.ctx, &g.cfg) :
+	    ml_ctx_reconfigure(g.ctx, &g.cfg)) {
 		fprintf(stderr, "msilab: decoder bug: machine refused: %s\n", ml_error(g.ctx));
 		abort();
 	}
+	ml_set_full_check(g.ctx, g.full_check);
 	g.key = k;
 	g.have_machine = true;
 }

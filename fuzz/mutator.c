@@ -87,7 +87,22 @@ struct work {
 	uint8_t *buf;		/* FZ_MAX_INPUT bytes */
 	uint32_t nrec;		/* operation records */
 	uint32_t maxrec;	/* room, from max_size */
+	uint32_t faults;	/* fault points the target allows (fz_options) */
 };
+
+/* A fault point the target allows (the decoder drops a record of another). */
+static uint8_t pick_point(struct rng *r, const struct work *w)
+{
+	uint32_t n = (uint32_t)__builtin_popcount(w->faults), k;
+
+	if (!n)
+		return (uint8_t)below(r, ML_F__COUNT);
+	k = below(r, n);
+	for (uint32_t p = 0; p < ML_F__COUNT; p++)
+		if (((w->faults >> p) & 1) && !k--)
+			return (uint8_t)p;
+	return 0;
+}
 
 static uint8_t *rec(struct work *w, uint32_t i)
 {
@@ -159,7 +174,7 @@ static void gen_op(struct rng *r, const struct work *w, uint8_t *p)
 		put16(p + 2, below(r, 8));
 		break;
 	case FZ_OP_FAULT:
-		p[6] = (uint8_t)below(r, ML_F__COUNT);
+		p[6] = pick_point(r, w);
 		put16(p + 2, below(r, 3) ? 0 : below(r, 4));
 		put16(p + 4, below(r, 4) ? 1 : 1 + below(r, 3));
 		break;
@@ -250,7 +265,7 @@ static void mutate_header(struct rng *r, struct work *w)
 	}
 }
 
-static void mutate_counts(struct rng *r, uint8_t *p)
+static void mutate_counts(struct rng *r, const struct work *w, uint8_t *p)
 {
 	switch (p[0] % FZ_OP__COUNT) {
 	case FZ_OP_PCI_ALLOC_IRQ_VECTORS:
@@ -285,7 +300,7 @@ static void mutate_counts(struct rng *r, uint8_t *p)
 			put16(p + 4, get16(p + 2) + step_count(r, get16(p + 4) - get16(p + 2)));
 		break;
 	case FZ_OP_FAULT:
-		p[6] = (uint8_t)below(r, ML_F__COUNT);
+		p[6] = pick_point(r, w);
 		put16(p + 2, below(r, 4));
 		break;
 	default:
@@ -331,7 +346,7 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 		break;
 	case 7:
 	case 8:		/* vector counts, flags, ranges */
-		mutate_counts(r, rec(w, below(r, w->nrec)));
+		mutate_counts(r, w, rec(w, below(r, w->nrec)));
 		break;
 	case 9:		/* insert or remove a fault point */
 		for (i = 0; i < w->nrec; i++)
@@ -342,7 +357,7 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 		} else {
 			memset(tmp, 0, sizeof(tmp));
 			tmp[0] = FZ_OP_FAULT;
-			tmp[6] = (uint8_t)below(r, ML_F__COUNT);
+			tmp[6] = pick_point(r, w);
 			put16(tmp + 2, below(r, 3) ? 0 : below(r, 4));
 			put16(tmp + 4, 1);
 			insert_rec(w, below(r, w->nrec + 1), tmp);
@@ -394,11 +409,10 @@ size_t fz_mutate(uint8_t *data, size_t size, size_t max_size, unsigned int seed,
 		 const struct fz_options *o, fz_byte_mutator bytes)
 {
 	static uint8_t buf[FZ_MAX_INPUT];
-	struct work w = { buf, 0, 0 };
+	struct work w = { buf, 0, 0, o->fault_mask };
 	struct rng r;
 	uint32_t n;
 
-	(void)o;
 	seed_rng(&r, seed);
 	work_load(&w, data, size, max_size);
 	n = 1 + below(&r, 4);
@@ -413,7 +427,7 @@ size_t fz_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
 	static uint8_t buf[FZ_MAX_INPUT], other[FZ_MAX_INPUT];
 	static struct fz_scenario sb;
 	static uint32_t pick[FZ_MAX_OPS];
-	struct work w = { buf, 0, 0 };
+	struct work w = { buf, 0, 0, o->fault_mask };
 	uint32_t npick = 0, from, to, na_rec, k;
 	struct rng r;
 

@@ -11,13 +11,16 @@
 
 /* ---- profiles (spec section 8) ---- */
 
-#define SW_61	(ML_SW(ITS_FREE_ON_EMPTY))
-#define SW_612	(ML_SW(PER_DEVICE_DOMAINS) | ML_SW(ITS_FREE_ON_EMPTY) | ML_SW(ITS_HWSIZE_BUMP))
+#define SW_61	(ML_SW(ITS_FREE_ON_EMPTY) | ML_SW(X86_CONTIGUOUS_FLAG_FOR_MSI) |	\
+		 ML_SW(X86_MOVE_CLEANUP_VECTOR))
+#define SW_612	(ML_SW(PER_DEVICE_DOMAINS) | ML_SW(ITS_FREE_ON_EMPTY) | ML_SW(ITS_HWSIZE_BUMP) | \
+		 ML_SW(X86_POSTED_MSI_VECTOR) | ML_SW(X86_APIC_PHYSFLAT))
 #define SW_615	(SW_612 | ML_SW(ITT_SIZE_UNPADDED))
 #define SW_616	(ML_SW(PER_DEVICE_DOMAINS) | ML_SW(PREPARE_AT_CREATE) |		\
 		 ML_SW(TEARDOWN_ON_REMOVE) | ML_SW(PCI_MSI_DOMAIN_HWSIZE_MMC) |	\
 		 ML_SW(PCI_MSI_ENABLED_SET_LATE) | ML_SW(ITT_SIZE_UNPADDED) |	\
-		 ML_SW(PLATFORM_FREE_ALL_REMOVES_DOMAIN))
+		 ML_SW(PLATFORM_FREE_ALL_REMOVES_DOMAIN) | ML_SW(X86_POSTED_MSI_VECTOR) |	\
+		 ML_SW(X86_APIC_PHYSFLAT))
 
 static const struct ml_profile profiles[] = {
 	{ "6.1",  601, SW_61 },
@@ -132,6 +135,8 @@ void ml_event_init(struct ml_event *ev, enum ml_ev_kind kind)
 void ml_emit(struct ml_ctx *m, struct ml_event *ev)
 {
 	m->nevents++;
+	if (ev->kind >= ML_EV_VECTOR_CONFIG && m->cfg.x86)
+		x86_trace_check(m, ev);	/* INV-X6 on the model's own trace */
 	if (m->emit)
 		m->emit(m->emit_arg, ev);
 }
@@ -279,6 +284,7 @@ static int ml_build(struct ml_ctx *m)
 	m->nviol = 0;
 	m->nviol_total = 0;
 	m->nwarned = 0;
+	ml_inv_reset(m);
 
 	memset(m->cpu_online, 0, sizeof(m->cpu_online));
 	memset(m->cpu_lpis, 0, sizeof(m->cpu_lpis));
@@ -319,6 +325,30 @@ static int ml_build(struct ml_ctx *m)
 		if (its_init(m, (int)i))
 			return -1;
 	}
+	if (cfg->x86) {
+		m->x86.global_domain = -1;
+		m->x86.dmar_domain = -1;
+		m->x86.hpet_domain = -1;
+		if (!ml_sw(m, ML_SW_PER_DEVICE_DOMAINS) && x86_create_global_domain(m))
+			return -1;
+		if (x86_init(m))
+			return -1;
+	}
+	return 0;
+}
+
+static int ml_config_check(struct ml_ctx *m, const struct ml_config *cfg)
+{
+	if (cfg->ndev > ML_MAX_DEVS || cfg->nits > ML_MAX_ITS ||
+	    cfg->cpus == 0 || cfg->cpus > ML_MAX_CPUS)
+		return ml_invalid(m, "machine too large for the model (%u devices, %u ITSes, %u CPUs)",
+				  cfg->ndev, cfg->nits, cfg->cpus);
+	if (!cfg->x86 && cfg->nits == 0)
+		return ml_invalid(m, "an arm64 machine needs at least one ITS");
+	for (uint32_t d = 0; d < cfg->ndev && !cfg->x86; d++) {
+		if (cfg->dev[d].its < 0 || (uint32_t)cfg->dev[d].its >= cfg->nits)
+			return ml_invalid(m, "device %s: no such ITS", cfg->dev[d].name);
+	}
 	return 0;
 }
 
@@ -340,21 +370,50 @@ int ml_ctx_init(struct ml_ctx *m, const struct ml_config *cfg)
 	m->nitsdev = 0;
 	m->emit = NULL;
 	m->emit_arg = NULL;
+	m->full_check = false;
+	memset(&m->inv, 0, sizeof(m->inv));
 	memset(m->its, 0, sizeof(m->its));
 	memset(m->revmap, 0, sizeof(m->revmap));
-	if (cfg->ndev > ML_MAX_DEVS || cfg->nits > ML_MAX_ITS ||
-	    cfg->cpus == 0 || cfg->cpus > ML_MAX_CPUS)
-		return ml_invalid(m, "machine too large for the model (%u devices, %u ITSes, %u CPUs)",
-				  cfg->ndev, cfg->nits, cfg->cpus);
-	if (!cfg->x86 && cfg->nits == 0)
-		return ml_invalid(m, "an arm64 machine needs at least one ITS");
-	for (uint32_t d = 0; d < cfg->ndev; d++) {
-		if (cfg->dev[d].its < 0 || (uint32_t)cfg->dev[d].its >= cfg->nits)
-			return ml_invalid(m, "device %s: no such ITS", cfg->dev[d].name);
-	}
+	if (ml_config_check(m, cfg))
+		return -1;
 	m->cfg = *cfg;
 	for (uint32_t i = 0; i < cfg->nits; i++)
 		its_hw_init(&m->its[i].hw, cfg->its[i].event_bits, cfg->its[i].devid_bits);
+	return ml_build(m);
+}
+
+/*
+ * What ml_ctx_init() costs is clearing the whole context (about 10 MB);
+ * a context that already holds a machine only needs what that machine
+ * touched cleared (ml_build() does it up to the high-water marks, the
+ * revmap entries go with the irqs), then the new machine built.
+ */
+int ml_ctx_reconfigure(struct ml_ctx *m, const struct ml_config *cfg)
+{
+	uint32_t old_nits = m->cfg.nits;
+
+	if (ml_config_check(m, cfg))
+		return -1;
+	for (uint32_t i = 0; i < old_nits; i++)
+		its_hw_reset(&m->its[i].hw);
+	ml_build(m);		/* the old machine, emptied */
+	/*
+	 * Copy what the machine reads (the config is 55 kB): device slots past
+	 * cfg->ndev are never read, nor the x86 start state (x86_init()) on
+	 * an arm64 machine.
+	 */
+	memcpy(&m->cfg, cfg, offsetof(struct ml_config, dev) + cfg->ndev * sizeof(cfg->dev[0]));
+	if (cfg->x86)
+		memcpy((char *)&m->cfg + offsetof(struct ml_config, dev) + sizeof(cfg->dev),
+		       (const char *)cfg + offsetof(struct ml_config, dev) + sizeof(cfg->dev),
+		       sizeof(*cfg) - offsetof(struct ml_config, dev) - sizeof(cfg->dev));
+	for (uint32_t i = 0; i < cfg->nits; i++) {
+		if (i < old_nits)
+			its_hw_reconfigure(&m->its[i].hw, cfg->its[i].event_bits,
+					   cfg->its[i].devid_bits);
+		else
+			its_hw_init(&m->its[i].hw, cfg->its[i].event_bits, cfg->its[i].devid_bits);
+	}
 	return ml_build(m);
 }
 
@@ -392,9 +451,15 @@ uint32_t ml_step(const struct ml_ctx *m)
 	return m->step;
 }
 
+void ml_set_full_check(struct ml_ctx *m, bool on)
+{
+	m->full_check = on;
+}
+
 void ml_check_invariants(struct ml_ctx *m)
 {
-	ml_invariants_state(m);
+	ml_invariants_full(m);
+	ml_invariants_x86(m);
 }
 
 static const char *const op_names[ML_OP__COUNT] = {
@@ -423,6 +488,11 @@ static const char *const op_names[ML_OP__COUNT] = {
 	[ML_OP_CPU_OFFLINE] = "cpu_offline",
 	[ML_OP_CPU_ONLINE] = "cpu_online",
 	[ML_OP_IRQ_SET_AFFINITY] = "irq_set_affinity",
+	[ML_OP_DMAR_ALLOC_HWIRQ] = "dmar_alloc_hwirq",
+	[ML_OP_DMAR_FREE_HWIRQ] = "dmar_free_hwirq",
+	[ML_OP_HPET_ASSIGN_IRQ] = "hpet_assign_irq",
+	[ML_OP_MP_MAP_PIN_TO_IRQ] = "mp_map_pin_to_irq",
+	[ML_OP_MP_UNMAP_IRQ] = "mp_unmap_irq",
 	[ML_OP_FAULT] = "fault",
 };
 
@@ -434,9 +504,18 @@ const char *ml_op_name(enum ml_op_kind k)
 /* ---- requests on behalf of a driver ---- */
 
 /* request_irq(): start the irq; activate it unless already active. */
+/* The Linux irq of a device's vector: pci_irq_vector(), or the n-th DMAR/HPET irq (x86). */
+static int dev_irq(const struct ml_ctx *m, int dev, uint32_t vec)
+{
+	if (m->cfg.x86 && m->cfg.dev[dev].x86_kind != ML_DEV_NORMAL)
+		return vec < m->dev[dev].nhwirqs && m->irq[m->dev[dev].hwirqs[vec]].allocated ?
+		       (int)m->dev[dev].hwirqs[vec] : ML_EINVAL;
+	return pci_irq_vector(m, dev, vec);
+}
+
 static int request_irq(struct ml_ctx *m, int dev, uint32_t vec)
 {
-	int virq = pci_irq_vector(m, dev, vec);
+	int virq = dev_irq(m, dev, vec);
 	struct ml_irq *irq;
 	int ret;
 
@@ -445,6 +524,10 @@ static int request_irq(struct ml_ctx *m, int dev, uint32_t vec)
 	irq = &m->irq[virq];
 	if (irq->started)
 		return ML_EBUSY;	/* no IRQF_SHARED in the model */
+	if (!irq->activated && m->cfg.x86 && x86_startup_managed_abort(m, (uint32_t)virq)) {
+		irq->started = true;	/* IRQ_STARTUP_ABORT: started at the next CPU online */
+		return 0;
+	}
 	if (!irq->activated) {
 		ret = irq_domain_activate_irq(m, (uint32_t)virq);
 		if (ret)
@@ -457,7 +540,7 @@ static int request_irq(struct ml_ctx *m, int dev, uint32_t vec)
 /* free_irq(): shut down and deactivate (ITS: DISCARD), spec §11.1. */
 static int free_irq(struct ml_ctx *m, int dev, uint32_t vec)
 {
-	int virq = pci_irq_vector(m, dev, vec);
+	int virq = dev_irq(m, dev, vec);
 	struct ml_irq *irq;
 
 	if (virq <= 0 || !m->irq[virq].allocated || !m->irq[virq].started) {
@@ -502,7 +585,8 @@ static int apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 	int ret = 0;
 
 	if (op->kind != ML_OP_FAULT && op->kind != ML_OP_CPU_OFFLINE &&
-	    op->kind != ML_OP_CPU_ONLINE) {
+	    op->kind != ML_OP_CPU_ONLINE &&
+	    !((op->kind == ML_OP_MP_MAP_PIN_TO_IRQ || op->kind == ML_OP_MP_UNMAP_IRQ) && dev < 0)) {
 		if (dev < 0 || (uint32_t)dev >= m->cfg.ndev)
 			return ml_invalid(m, "no such device");
 		if (op->kind == ML_OP_DEVICE_ADD) {
@@ -513,8 +597,20 @@ static int apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 					  ml_dev_name(m, dev));
 		}
 	}
-	if (m->cfg.x86 && op->kind != ML_OP_FAULT)
-		return ml_invalid(m, "the x86 vector domain is not modelled yet");
+	if (m->cfg.x86) {
+		if (op->kind == ML_OP_MSI_CREATE_DEVICE_IRQ_DOMAIN ||
+		    (op->kind >= ML_OP_MSI_REMOVE_DEVICE_IRQ_DOMAIN &&
+		     op->kind <= ML_OP_PLATFORM_DEVICE_MSI_FREE_IRQS_ALL))
+			return ml_invalid(m, "device (platform) MSI domains on x86 are not modelled: "
+					  "use the PCI/MSI, DMAR or HPET operations");
+		if ((op->kind == ML_OP_DMAR_ALLOC_HWIRQ || op->kind == ML_OP_DMAR_FREE_HWIRQ) &&
+		    m->cfg.dev[dev].x86_kind != ML_DEV_DMAR)
+			return ml_invalid(m, "%s is not a DMAR unit (bus=dmar)", ml_dev_name(m, dev));
+		if (op->kind == ML_OP_HPET_ASSIGN_IRQ && m->cfg.dev[dev].x86_kind != ML_DEV_HPET)
+			return ml_invalid(m, "%s is not an HPET block (bus=hpet)", ml_dev_name(m, dev));
+	} else if (op->kind >= ML_OP_IRQ_SET_AFFINITY) {
+		return ml_invalid(m, "%s is an x86 operation", ml_op_name(op->kind));
+	}
 
 	switch (op->kind) {
 	case ML_OP_PCI_ENABLE_DEVICE:
@@ -654,14 +750,48 @@ static int apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 			ret = ML_EBUSY;		/* the last CPU cannot go */
 		} else {
 			m->cpu_online[op->cpu / 64] &= ~(1ull << (op->cpu % 64));
-			its_cpu_offline(m, op->cpu);
+			if (m->cfg.x86)
+				x86_cpu_offline(m, op->cpu);
+			else
+				its_cpu_offline(m, op->cpu);
 		}
 		break;
 	}
 	case ML_OP_CPU_ONLINE:
 		if (op->cpu >= m->cfg.cpus)
 			return ml_invalid(m, "cpu%u does not exist (%u CPUs)", op->cpu, m->cfg.cpus);
+		if (ml_cpu_online(m, op->cpu))
+			break;
 		m->cpu_online[op->cpu / 64] |= 1ull << (op->cpu % 64);
+		if (m->cfg.x86)
+			x86_cpu_online(m, op->cpu);
+		break;
+	case ML_OP_IRQ_SET_AFFINITY:
+		ret = x86_irq_set_affinity(m, dev, op->vec, op->mask);
+		ml_ret(m, "irq_set_affinity", dev, ret);
+		break;
+	case ML_OP_DMAR_ALLOC_HWIRQ:
+		ret = x86_dmar_alloc_hwirq(m, dev, op->hwirq);
+		ml_ret(m, "dmar_alloc_hwirq", dev, ret);
+		break;
+	case ML_OP_DMAR_FREE_HWIRQ:
+		x86_hwirq_free(m, dev);
+		break;
+	case ML_OP_HPET_ASSIGN_IRQ:
+		ret = x86_hpet_assign_irq(m, dev, op->hwirq);
+		ml_ret(m, "hpet_assign_irq", dev, ret);
+		break;
+	case ML_OP_MP_MAP_PIN_TO_IRQ:
+		if (op->virq == 0 || op->virq >= ML_MAX_VIRQ)
+			return ml_invalid(m, "mp_map_pin_to_irq: irq %u is outside the model's irq space",
+					  op->virq);
+		ret = x86_ioapic_map(m, op->virq);
+		break;
+	case ML_OP_MP_UNMAP_IRQ:
+		if (op->virq == 0 || op->virq >= ML_MAX_VIRQ)
+			return ml_invalid(m, "mp_unmap_irq: irq %u is outside the model's irq space",
+					  op->virq);
+		x86_ioapic_unmap(m, op->virq);
 		break;
 	case ML_OP_FAULT:
 		if (op->point >= ML_F__COUNT)
@@ -685,11 +815,13 @@ int ml_apply(struct ml_ctx *m, const struct ml_op *op, int *kret)
 	m->err[0] = 0;
 	if (kret)
 		*kret = 0;
+	ml_inv_begin(m, op);
 	ret = apply(m, op, kret);
 	if (ret)
 		return ret;
 	if (m->limited)
 		return -1;
 	ml_invariants_state(m);
+	ml_invariants_x86(m);
 	return 0;
 }

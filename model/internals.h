@@ -14,6 +14,7 @@
 #include "bitops.h"
 #include "its_hw.h"
 #include "its_lpi.h"
+#include "x86.h"
 
 #define ML_MAX_DESCS		8192
 #define ML_MAX_DOMAINS		(ML_MAX_DEVS + ML_MAX_ITS + 8)
@@ -40,6 +41,8 @@ enum ml_domain_kind {
 	ML_DOM_PCI_MSIX,	/* per-device "ITS-PCI-MSIX-<dev>" */
 	ML_DOM_PLATFORM,	/* device MSI ("ITS-pMSI-<dev>") */
 	ML_DOM_WIRED,		/* wired-to-MSI (mbigen) */
+	ML_DOM_X86_DMAR,	/* x86 "DMAR-MSI" */
+	ML_DOM_X86_HPET,	/* x86 "HPET-MSI" */
 };
 
 /**
@@ -58,6 +61,7 @@ struct ml_alloc_info {
 	uint32_t devid;
 	int its_dev;
 	uint32_t its_dev_gen;
+	struct ml_x86_alloc_info x86;	/* x86: struct irq_alloc_info */
 };
 
 /**
@@ -96,6 +100,8 @@ struct ml_desc {
 	uint32_t nvec_used;
 	bool is_msix;
 	uint32_t multiple;	/* log2 of the rounded Multi-MSI count */
+	bool aff_managed;	/* irq_affinity_desc.is_managed (x86 uses it) */
+	uint16_t aff_group, aff_ngroups;	/* group_cpus_evenly() group of the first vector */
 	int next;		/* next descriptor of the device, by index */
 };
 
@@ -118,6 +124,9 @@ struct ml_irq {
 	uint32_t eventid;
 	uint32_t lpi;
 	uint32_t cpu;
+	uint8_t inv_block;	/* invariants.c: log2 of its Multi-MSI block, seen live */
+	/* x86 vector level */
+	struct ml_apicd apicd;
 };
 
 enum ml_shared_cause { ML_SHARED_NO, ML_SHARED_ALIAS, ML_SHARED_REPREPARE };
@@ -175,6 +184,8 @@ struct ml_device {
 	uint32_t ndevres;
 	enum ml_devres_kind devres[ML_MAX_DEVRES];
 	uint32_t prepares;	/* v6.1: prepares since the MSI data was set up (INV-P1) */
+	uint32_t nhwirqs;	/* x86 DMAR/HPET: irqs from dmar_alloc_hwirq()/hpet_assign_irq() */
+	uint32_t hwirqs[4];
 	bool p1_reported;
 	uint32_t reported;
 };
@@ -188,6 +199,69 @@ struct ml_its {
 	uint32_t lost_reported;
 	int global_domain;		/* v6.1 ITS-PCI-MSI */
 	struct its_hw hw;
+};
+
+#define ML_INV_KEYSET	32768	/* >= 2 * ML_MAX_VIRQ, a power of two */
+
+/** struct ml_inv_irq - what the invariant checks last counted an irq as */
+struct ml_inv_irq {
+	uint16_t dev1;		/* its_device index + 1 it points at, 0 none */
+	uint16_t prev, next;	/* that its_device's list of irqs (0 ends) */
+	bool user;		/* and not leaked */
+	bool keyed;		/* mapped in an MSI domain, under @key */
+	uint64_t key;
+};
+
+/**
+ * struct ml_inv_scope - the objects one operation can have changed: the
+ * state invariants are checked on these only (invariants.c; the rules are
+ * in model/README.md), and the checker's index of the irqs
+ * @open:	ml_inv_begin() ran for the step being applied
+ * @all:	this step checks everything (full-check mode, or an operation
+ *		whose reach has no rule)
+ * @new_dup:	an irq took a (domain, hwirq) another irq holds (INV-M3 runs)
+ * @dev_add:	the operation is device_add
+ * @dev:	the operation's device, -1 for none
+ * @its:	ITSes to check (bit per ITS)
+ * @sticky_its:	ITSes checked at the next step whatever it does: all of them
+ *		after ml_build(), then those whose last check found a violation
+ *		that is reported at every step while it lasts (free list, overlap)
+ * @itsdev_gen:	m->itsdev_gen before the operation: its_devices above it are new
+ * @devs, @itsdevs: devices and its_devices to check (bit per index)
+ * @before:	the operation's device's irqs before it ran
+ * @irqs, @irqs_hw: the index entry of each irq, highest irq indexed
+ * @head, @nirq, @users, @ndevs_hw: per its_device, its irqs (list, count,
+ *		not leaked), highest index + 1 with entries
+ * @keyset, @ndup: (domain, hwirq) keys with their irq counts, keys held twice
+ * @mapped ... @accounted: scratch of the checks, here rather than on the stack
+ */
+struct ml_inv_scope {
+	bool open;
+	bool all;
+	bool new_dup;
+	bool dev_add;
+	int dev;
+	uint32_t its;
+	uint32_t sticky_its;
+	uint32_t itsdev_gen;
+	uint64_t devs[(ML_MAX_DEVS + 63) / 64];
+	uint64_t itsdevs[(ML_MAX_ITS_DEVS + 63) / 64];
+	uint32_t nbefore;
+	uint32_t before[ML_MAX_VIRQ];
+
+	uint32_t irqs_hw;
+	struct ml_inv_irq irqs[ML_MAX_VIRQ];
+	uint32_t ndevs_hw;
+	uint16_t head[ML_MAX_ITS_DEVS];
+	uint32_t nirq[ML_MAX_ITS_DEVS], users[ML_MAX_ITS_DEVS];
+	uint32_t ndup;
+	struct ml_inv_keycount { uint64_t key; uint32_t count; } keyset[ML_INV_KEYSET];
+
+	uint32_t mapped[ML_MAX_ITS_DEVS], ref_nirq[ML_MAX_ITS_DEVS], ref_users[ML_MAX_ITS_DEVS];
+	struct ml_inv_span { uint32_t base, len; int owner; } spans[ML_MAX_ITS_DEVS + 64];
+	struct ml_inv_slot { uint64_t key; uint32_t virq; } slots[ML_INV_KEYSET];
+	struct ml_inv_key { int its; uint32_t devid; } keys[ML_MAX_ITS_DEVS + 1];
+	uint64_t accounted[ML_ARENA_WORDS / 3 + 1];	/* an its_device's map: 1/3 of its arena words */
 };
 
 struct ml_ctx {
@@ -207,6 +281,8 @@ struct ml_ctx {
 	struct ml_violation viol[ML_MAX_VIOL];
 	uint32_t nwarned;
 	const char *warned_once[32];	/* WARN_ON_ONCE sites already fired */
+	bool full_check;		/* ml_set_full_check() */
+	struct ml_inv_scope inv;
 
 	uint64_t cpu_online[ML_MAX_CPUS / 64];
 	uint32_t cpu_lpis[ML_MAX_CPUS];	/* its_read_lpi_count() */
@@ -233,6 +309,9 @@ struct ml_ctx {
 	uint32_t nitsdev;		/* high-water mark */
 	uint32_t itsdev_gen;
 	struct ml_its_device itsdev[ML_MAX_ITS_DEVS];
+
+	bool x86_silent;		/* x86: steps on a dying CPU emit no tracepoint (§11.6) */
+	struct ml_x86 x86;
 
 	struct its_lpi_state arena_free;	/* free word ranges of the arena */
 	uint64_t arena[ML_ARENA_WORDS];
@@ -266,8 +345,14 @@ void ml_arena_free(struct ml_ctx *m, uint32_t off, uint32_t words);
 
 /* ---- kernel/irq/irqdomain.c + kernel/irq/irqdesc.c ---- */
 int irq_domain_alloc_descs(struct ml_ctx *m, uint32_t cnt, uint64_t hwirq);
+int irq_domain_alloc_descs_at(struct ml_ctx *m, uint32_t virq);
 void irq_free_descs(struct ml_ctx *m, uint32_t virq, uint32_t cnt);
 int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq);
+int irq_domain_activate_irq_reserve(struct ml_ctx *m, uint32_t virq, bool reserve);
+void irq_domain_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr);
+int ml_domain_new(struct ml_ctx *m);
+int ml_dev_domain(const struct ml_ctx *m, int dev);
+uint64_t ml_msi_hwirq(const struct ml_ctx *m, int domain, int dev, uint32_t index);
 void irq_domain_deactivate_irq(struct ml_ctx *m, uint32_t virq);
 int irq_find_mapping(const struct ml_ctx *m, int domain, uint64_t hwirq);
 void irq_domain_set_mapping(struct ml_ctx *m, uint32_t virq, int domain, uint64_t hwirq);
@@ -330,7 +415,67 @@ int pcim_enable_device(struct ml_ctx *m, int dev);
 int pci_irq_vector(const struct ml_ctx *m, int dev, uint32_t nr);
 void device_release_driver(struct ml_ctx *m, int dev);
 
+/* ---- x86: kernel/irq/matrix.c (model/irq_matrix.c) ---- */
+bool ml_mask_test(const uint64_t *mask, uint32_t cpu);
+void irq_matrix_setup(struct ml_ctx *m);
+bool irq_matrix_is_system(const struct ml_ctx *m, uint32_t bit);
+void irq_matrix_load_cpu(struct ml_ctx *m, uint32_t cpu, bool online, const uint64_t *alloc_map,
+			 const uint64_t *managed_map);
+void irq_matrix_recount_cpu(struct ml_ctx *m, uint32_t cpu, bool online);
+void irq_matrix_load_globals(struct ml_ctx *m, uint32_t ncpus, uint32_t reserved);
+void irq_matrix_online(struct ml_ctx *m, uint32_t cpu);
+void irq_matrix_offline(struct ml_ctx *m, uint32_t cpu);
+void irq_matrix_assign(struct ml_ctx *m, uint32_t cpu, uint32_t bit);
+int irq_matrix_reserve_managed(struct ml_ctx *m, const uint64_t *msk, uint32_t ncpus);
+void irq_matrix_remove_managed(struct ml_ctx *m, const uint64_t *msk, uint32_t ncpus);
+int irq_matrix_alloc_managed(struct ml_ctx *m, const uint64_t *msk, uint32_t ncpus,
+			     uint32_t *cpu_out);
+void irq_matrix_reserve(struct ml_ctx *m);
+void irq_matrix_remove_reserved(struct ml_ctx *m);
+int irq_matrix_alloc(struct ml_ctx *m, const uint64_t *msk, uint32_t ncpus, bool reserved,
+		     uint32_t *cpu_out);
+void irq_matrix_free(struct ml_ctx *m, uint32_t cpu, uint32_t bit, bool managed);
+bool irq_matrix_allocated(const struct ml_ctx *m, uint32_t cpu, uint32_t bit);
+
+/* ---- x86: arch/x86/kernel/apic/vector.c, msi.c (model/x86_vector.c) ---- */
+int x86_init(struct ml_ctx *m);
+int x86_create_global_domain(struct ml_ctx *m);
+int x86_vector_alloc_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr,
+			  const struct ml_x86_alloc_info *info);
+void x86_vector_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr);
+int x86_vector_activate(struct ml_ctx *m, uint32_t virq, bool reserve);
+void x86_vector_deactivate(struct ml_ctx *m, uint32_t virq);
+int x86_msi_init_virq(struct ml_ctx *m, uint32_t virq);
+int x86_msi_prepare(struct ml_ctx *m, int domain, int dev, int nvec, struct ml_alloc_info *info);
+bool x86_msi_can_reserve(const struct ml_ctx *m, int dev, bool is_msix);
+void x86_irq_set_default_affinity(struct ml_ctx *m, uint32_t virq, const struct ml_desc *ds,
+				  uint32_t i);
+int x86_irq_set_affinity(struct ml_ctx *m, int dev, uint32_t vec, const uint64_t *mask);
+void x86_cpu_offline(struct ml_ctx *m, uint32_t cpu);
+void x86_cpu_online(struct ml_ctx *m, uint32_t cpu);
+bool x86_startup_managed_abort(struct ml_ctx *m, uint32_t virq);
+int x86_dmar_alloc_hwirq(struct ml_ctx *m, int dev, uint64_t id);
+int x86_hpet_assign_irq(struct ml_ctx *m, int dev, uint64_t num);
+void x86_hwirq_free(struct ml_ctx *m, int dev);
+int x86_ioapic_map(struct ml_ctx *m, uint32_t gsi);
+void x86_ioapic_unmap(struct ml_ctx *m, uint32_t gsi);
+uint32_t x86_apicdest(const struct ml_ctx *m, uint32_t cpu);
+
+/* ---- x86 invariants (model/invariants_x86.c) ---- */
+void x86_trace_alloc(struct ml_ctx *m, uint32_t cpu, uint32_t bit);
+void x86_trace_silent_free(struct ml_ctx *m, uint32_t cpu, uint32_t bit);
+void x86_trace_init(struct ml_ctx *m);
+void x86_trace_check(struct ml_ctx *m, const struct ml_event *ev);
+void ml_invariants_x86(struct ml_ctx *m);
+
 /* ---- invariants ---- */
+/* Before an operation: what it can change (struct ml_inv_scope). */
+void ml_inv_begin(struct ml_ctx *m, const struct ml_op *op);
+/* After it: the state invariants of that scope (or all of them). */
 void ml_invariants_state(struct ml_ctx *m);
+/* Every state invariant now. */
+void ml_invariants_full(struct ml_ctx *m);
+/* ml_build(): no step open; the first step checks everything. */
+void ml_inv_reset(struct ml_ctx *m);
 
 #endif /* MSILAB_MODEL_INTERNALS_H */

@@ -77,6 +77,30 @@ int irq_domain_alloc_descs(struct ml_ctx *m, uint32_t cnt, uint64_t hwirq)
 	return virq;
 }
 
+/* irq_domain_alloc_descs() with a fixed virq (the IO-APIC's legacy/GSI irqs) */
+int irq_domain_alloc_descs_at(struct ml_ctx *m, uint32_t virq)
+{
+	struct ml_irq *irq;
+
+	/* the GSI range is kept out of dynamic allocation (x86
+	 * arch_dynirq_lower_bound()), so "used" there is not "allocated" */
+	if (virq == 0 || virq >= ML_MAX_VIRQ || m->irq[virq].allocated)
+		return ML_EEXIST;
+	irq = &m->irq[virq];
+	virq_mark(m, virq, true);
+	memset(irq, 0, sizeof(*irq));
+	irq->allocated = true;
+	irq->dev = -1;
+	irq->domain = -1;
+	irq->desc = -1;
+	irq->its_dev = -1;
+	if (virq + 1 > m->nr_irqs)
+		m->nr_irqs = virq + 1;
+	if (virq > m->virq_hw)
+		m->virq_hw = virq;
+	return (int)virq;
+}
+
 static uint64_t revmap_key(uint32_t domain_gen, uint64_t hwirq)
 {
 	return (uint64_t)domain_gen << 44 ^ hwirq;
@@ -156,7 +180,7 @@ int irq_find_mapping(const struct ml_ctx *m, int domain, uint64_t hwirq)
  * kernel/irq/irqdomain.c: irq_domain_activate_irq() recurses parent first:
  * the ITS maps the event (MAPTI) before the MSI domain writes the message.
  */
-int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq)
+int irq_domain_activate_irq_reserve(struct ml_ctx *m, uint32_t virq, bool reserve)
 {
 	struct ml_irq *irq = &m->irq[virq];
 	int ret = 0;
@@ -165,9 +189,16 @@ int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq)
 		return 0;
 	if (irq->its_level)
 		ret = its_irq_domain_activate(m, virq);
+	if (irq->apicd.live)
+		ret = x86_vector_activate(m, virq, reserve);
 	if (!ret)
 		irq->activated = true;
 	return ret;
+}
+
+int irq_domain_activate_irq(struct ml_ctx *m, uint32_t virq)
+{
+	return irq_domain_activate_irq_reserve(m, virq, false);
 }
 
 void irq_domain_deactivate_irq(struct ml_ctx *m, uint32_t virq)
@@ -178,5 +209,7 @@ void irq_domain_deactivate_irq(struct ml_ctx *m, uint32_t virq)
 		return;
 	if (irq->its_level)
 		its_irq_domain_deactivate(m, virq);
+	if (irq->apicd.live)
+		x86_vector_deactivate(m, virq);
 	irq->activated = false;
 }

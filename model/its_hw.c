@@ -199,6 +199,17 @@ void its_hw_init(struct its_hw *hw, uint32_t event_bits, uint32_t devid_bits)
 	hw->ite_free = ITS_HW_NIL;
 }
 
+/*
+ * its_hw_reconfigure() - an initialised checker for another ITS: forget
+ * every mapping (its_hw_reset()) and take the new widths; O(1).
+ */
+void its_hw_reconfigure(struct its_hw *hw, uint32_t event_bits, uint32_t devid_bits)
+{
+	its_hw_reset(hw);
+	hw->event_bits = clamp_bits(event_bits);
+	hw->devid_bits = clamp_bits(devid_bits);
+}
+
 void its_hw_reset(struct its_hw *hw)
 {
 	if (++hw->gen == 0) {

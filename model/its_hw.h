@@ -120,6 +120,8 @@ void its_hw_init(struct its_hw *hw, uint32_t event_bits, uint32_t devid_bits);
 
 /* its_hw_reset() - forget every mapping; O(1) */
 void its_hw_reset(struct its_hw *hw);
+/* its_hw_reconfigure() - its_hw_reset() with new widths (clamped as above); O(1) */
+void its_hw_reconfigure(struct its_hw *hw, uint32_t event_bits, uint32_t devid_bits);
 
 /*
  * Commands.  Each returns ITS_HW_OK or an enum its_hw_problem and writes a

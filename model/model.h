@@ -51,7 +51,17 @@
 	S(PCIM_MSI_RELEASE_BY_FLAG, "PCIM_MSI_RELEASE_BY_FLAG",		\
 	  "2026 series patch 37: pcim_setup_msi_release registers the action iff is_msi_managed") \
 	S(ITS_EXACT_EVENTID_COUNT, "ITS_EXACT_EVENTID_COUNT",			\
-	  "July 2024 proof of concept: the ITS tracks exactly nr EventIDs instead of a power-of-two region (B3 fix attempt)")
+	  "July 2024 proof of concept: the ITS tracks exactly nr EventIDs instead of a power-of-two region (B3 fix attempt)") \
+	S(X86_CONTIGUOUS_FLAG_FOR_MSI, "X86_CONTIGUOUS_FLAG_FOR_MSI",		\
+	  "x86 pci_msi_prepare sets X86_IRQ_ALLOC_CONTIGUOUS_VECTORS for MSI: the vector domain refuses nr > 1 with -ENOSYS (v6.1)") \
+	S(X86_MOVE_CLEANUP_VECTOR, "X86_MOVE_CLEANUP_VECTOR",			\
+	  "x86 IRQ_MOVE_CLEANUP_VECTOR 0x20 is a system vector inside the matrix window (v6.1; later a per-CPU timer)") \
+	S(X86_POSTED_MSI_VECTOR, "X86_POSTED_MSI_VECTOR",			\
+	  "x86 FIRST_SYSTEM_VECTOR is POSTED_MSI_NOTIFICATION_VECTOR 0xeb (v6.10+); off: LOCAL_TIMER_VECTOR 0xec") \
+	S(X86_APIC_PHYSFLAT, "X86_APIC_PHYSFLAT",				\
+	  "x86 64-bit APIC without the flat logical mode: apicdest is the APIC ID (6.18 recordings; off: one bit per CPU, the 6.1 recordings)") \
+	S(X86_DMAR_HWIRQ_ZERO, "X86_DMAR_HWIRQ_ZERO",				\
+	  "V2 of the 2020 device-MSI series: dmar_alloc_hwirq() leaves info.hwirq 0, so every DMAR irq asks for hwirq 0 (bug B12)")
 
 enum ml_switch {
 #define ML_SWITCH_ENUM(id, name, desc) ML_SW_##id,
@@ -85,6 +95,7 @@ const char *ml_profile_describe(const struct ml_profile *p, char *buf, size_t n)
 #define ML_MAX_DEVS	256
 #define ML_MAX_ITS	4
 #define ML_MAX_VIRQ	8260	/* IRQ_BITMAP_BITS with SPARSE_IRQ: NR_IRQS + 8196 */
+#define ML_MAX_X86_IRQS	256	/* x86_irq declarations */
 
 struct ml_its_config {
 	uint32_t lpi_bits;	/* 16 */
@@ -105,6 +116,27 @@ struct ml_dev_config {
 	int alias;		/* last DMA alias (device index) or -1 */
 	bool wired;
 	int its;
+	bool msi_mask;		/* MSI capability with per-vector masking (x86 reservation mode) */
+	enum { ML_DEV_NORMAL, ML_DEV_DMAR, ML_DEV_HPET } x86_kind;	/* x86 DMAR unit / HPET block */
+};
+
+/* x86: one CPU of the irq_matrix at the start (x86_cpu declaration) */
+struct ml_x86_cpu_config {
+	bool declared;
+	bool online;
+	uint64_t alloc_map[4];
+	uint64_t managed_map[4];
+};
+
+/* x86: a vector-domain irq that exists at the start (x86_irq declaration) */
+struct ml_x86_irq_config {
+	uint32_t virq;
+	int dev;		/* -1: no modelled device */
+	uint32_t vec;		/* with @dev: the driver's vector (MSI-X index) */
+	bool has_cpu;
+	uint32_t cpu, vector;
+	bool is_managed, has_reserved, has_mask;
+	uint64_t mask[4];
 };
 
 struct ml_config {
@@ -117,6 +149,10 @@ struct ml_config {
 	struct ml_its_config its[ML_MAX_ITS];
 	uint32_t ndev;
 	struct ml_dev_config dev[ML_MAX_DEVS];
+	/* x86 start state (empty: the matrix as boot leaves it, spec §5.2) */
+	struct ml_x86_cpu_config x86_cpu[256];
+	uint32_t nx86_irq;
+	struct ml_x86_irq_config x86_irq[ML_MAX_X86_IRQS];
 };
 
 void ml_config_init(struct ml_config *cfg);	/* defaults: 2 CPUs, one ITS */
@@ -150,6 +186,11 @@ enum ml_op_kind {
 	ML_OP_CPU_ONLINE,
 	ML_OP_FAULT,
 	ML_OP_IRQ_SET_AFFINITY,		/* x86 (format 2) */
+	ML_OP_DMAR_ALLOC_HWIRQ,		/* x86: dmar_alloc_hwirq(id = hwirq) */
+	ML_OP_DMAR_FREE_HWIRQ,		/* x86: dmar_free_hwirq() of every irq of the unit */
+	ML_OP_HPET_ASSIGN_IRQ,		/* x86: hpet_assign_irq(dev_num = hwirq) */
+	ML_OP_MP_MAP_PIN_TO_IRQ,	/* x86: an INTx GSI mapped to IO-APIC irq @virq */
+	ML_OP_MP_UNMAP_IRQ,		/* x86: that mapping goes away */
 	ML_OP__COUNT
 };
 
@@ -176,6 +217,7 @@ struct ml_op {
 	enum ml_fault point;
 	uint32_t skip, count;
 	uint64_t mask[4];	/* irq_set_affinity: CPU mask, bit n = CPU n */
+	uint32_t virq;		/* mp_map_pin_to_irq / mp_unmap_irq: the GSI's Linux irq */
 };
 
 const char *ml_op_name(enum ml_op_kind k);
@@ -276,6 +318,10 @@ int ml_ctx_init(struct ml_ctx *m, const struct ml_config *cfg);
 /* Back to the state right after ml_ctx_init(), in time proportional to
  * what was touched since. */
 void ml_ctx_reset(struct ml_ctx *m);
+/* A context ml_ctx_init() built before: build the machine @cfg instead, in
+ * time proportional to what the previous machine touched (same result as
+ * ml_ctx_init(), emit callback kept).  0, or -1 with ml_error(). */
+int ml_ctx_reconfigure(struct ml_ctx *m, const struct ml_config *cfg);
 void ml_set_emit(struct ml_ctx *m, ml_emit_fn fn, void *arg);
 
 /*
@@ -292,6 +338,13 @@ uint32_t ml_step(const struct ml_ctx *m);
 
 /* Run every state invariant now (ml_apply() does it after each op). */
 void ml_check_invariants(struct ml_ctx *m);
+/*
+ * ml_apply() checks the state invariants on the objects the operation can
+ * have changed (model/README.md); with @on, on every object after every
+ * operation.  Both report the same violations; full is the reference
+ * (tests/test_invariants_incremental.c) and costs more.  Off by default.
+ */
+void ml_set_full_check(struct ml_ctx *m, bool on);
 
 /*
  * ---- read-only views of the ITS state (model/view.c) ----

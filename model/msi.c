@@ -16,7 +16,7 @@
 /* MSI_MAX_INDEX + 1: the default size of a device domain */
 #define MSI_XA_DOMAIN_SIZE	65536u
 
-static int ml_domain_new(struct ml_ctx *m)
+int ml_domain_new(struct ml_ctx *m)
 {
 	for (uint32_t i = 0; i < m->ndom; i++) {
 		if (!m->dom[i].live) {
@@ -33,10 +33,12 @@ static int ml_domain_new(struct ml_ctx *m)
 }
 
 /* The domain a device allocates from: slot 0 (v6.2+) or its ITS's global one. */
-static int dev_domain(const struct ml_ctx *m, int dev)
+int ml_dev_domain(const struct ml_ctx *m, int dev)
 {
 	if (ml_sw(m, ML_SW_PER_DEVICE_DOMAINS))
 		return m->dev[dev].domain;
+	if (m->cfg.x86)
+		return m->x86.global_domain;
 	return m->its[m->cfg.dev[dev].its].global_domain;
 }
 
@@ -60,7 +62,14 @@ static void domain_name(const struct ml_ctx *m, int domain, char *buf, size_t n)
 		[ML_DOM_WIRED] = "ITS-wired-",
 	};
 
-	if (d->kind == ML_DOM_GLOBAL_PCI)
+	if (m->cfg.x86 && d->kind == ML_DOM_GLOBAL_PCI)
+		snprintf(buf, n, "the global PCI-MSI domain");
+	else if (m->cfg.x86 && (d->kind == ML_DOM_X86_DMAR || d->kind == ML_DOM_X86_HPET))
+		snprintf(buf, n, "the %s domain", d->kind == ML_DOM_X86_DMAR ? "DMAR-MSI" : "HPET-MSI");
+	else if (m->cfg.x86)
+		snprintf(buf, n, "%s%s", d->kind == ML_DOM_PCI_MSIX ? "PCI-MSIX-" : "PCI-MSI-",
+			 ml_dev_name(m, d->dev));
+	else if (d->kind == ML_DOM_GLOBAL_PCI)
 		snprintf(buf, n, "the global ITS-PCI-MSI domain");
 	else
 		snprintf(buf, n, "%s%s", prefix[d->kind], ml_dev_name(m, d->dev));
@@ -109,7 +118,7 @@ int msi_insert_desc(struct ml_ctx *m, int dev, uint32_t index, uint32_t nvec_use
 		    bool is_msix)
 {
 	struct ml_device *d = &m->dev[dev];
-	int domain = dev_domain(m, dev);
+	int domain = ml_dev_domain(m, dev);
 	int *link, i;
 
 	if (ml_should_fail(&m->faults, ML_F_MSI_INSERT_DESC))
@@ -218,7 +227,9 @@ static int msi_domain_prepare_irqs(struct ml_ctx *m, int domain, int dev, int nv
 
 	memset(arg, 0, sizeof(*arg));
 	arg->its_dev = -1;
-	if (domain_is_pci(d))
+	if (m->cfg.x86)
+		ret = x86_msi_prepare(m, domain, dev, nvec, arg);
+	else if (domain_is_pci(d))
 		ret = its_pci_msi_prepare(m, domain, dev, nvec, arg);
 	else
 		ret = its_pmsi_prepare(m, domain, dev, nvec, arg);
@@ -389,7 +400,8 @@ void msi_remove_device_irq_domain(struct ml_ctx *m, int dev)
 		ml_event_init(&ev, ML_EV_MSI_TEARDOWN);
 		ev.dev = dev;
 		ml_emit(m, &ev);
-		its_msi_teardown(m, domain, &dm->template);
+		if (!m->cfg.x86)	/* the x86 parent has no .msi_teardown work */
+			its_msi_teardown(m, domain, &dm->template);
 	}
 	for (uint32_t v = 1; v <= m->virq_hw; v++) {
 		if (m->irq[v].allocated && m->irq[v].domain == domain)
@@ -401,15 +413,19 @@ void msi_remove_device_irq_domain(struct ml_ctx *m, int dev)
 /* ---- allocation ---- */
 
 /* pci_msi_domain_calc_hwirq() (v6.1 global domain) or the descriptor index */
+uint64_t ml_msi_hwirq(const struct ml_ctx *m, int domain, int dev, uint32_t index)
+{
+	const struct ml_dev_config *c = &m->cfg.dev[dev];
+
+	if (m->dom[domain].kind == ML_DOM_GLOBAL_PCI)
+		return (uint64_t)index | (uint64_t)(c->bdf & 0xffff) << 11 |
+		       (uint64_t)(c->bdf >> 16) << 27;
+	return index;
+}
+
 static uint64_t msi_desc_hwirq(const struct ml_ctx *m, const struct ml_desc *desc)
 {
-	const struct ml_domain *d = &m->dom[desc->domain];
-	const struct ml_dev_config *c = &m->cfg.dev[desc->dev];
-
-	if (d->kind == ML_DOM_GLOBAL_PCI)
-		return (uint64_t)desc->index | (uint64_t)(c->bdf & 0xffff) << 11 |
-		       (uint64_t)(c->bdf >> 16) << 27;
-	return desc->index;
+	return ml_msi_hwirq(m, desc->domain, desc->dev, desc->index);
 }
 
 /*
@@ -443,7 +459,13 @@ static int __irq_domain_alloc_irqs(struct ml_ctx *m, int domain, int desc,
 			return ML_EEXIST;
 		}
 	}
-	ret = its_irq_domain_alloc(m, (uint32_t)virq, ds->nvec_used, arg);
+	if (m->cfg.x86) {
+		for (uint32_t i = 0; i < ds->nvec_used; i++)
+			x86_irq_set_default_affinity(m, (uint32_t)virq + i, ds, i);
+		ret = x86_vector_alloc_irqs(m, (uint32_t)virq, ds->nvec_used, &arg->x86);
+	} else {
+		ret = its_irq_domain_alloc(m, (uint32_t)virq, ds->nvec_used, arg);
+	}
 	if (ret) {
 		irq_free_descs(m, (uint32_t)virq, ds->nvec_used);
 		return ret;
@@ -469,7 +491,42 @@ static int msi_init_virq(struct ml_ctx *m, int domain, uint32_t virq)
 		return 0;
 	if (ml_should_fail(&m->faults, ML_F_MSI_INIT_VIRQ))
 		return ML_EINVAL;
+	if (m->cfg.x86)
+		return x86_msi_init_virq(m, virq);
 	return irq_domain_activate_irq(m, virq);
+}
+
+/*
+ * x86 half of msi_init_virq() (v6.12 kernel/irq/msi.c; v6.1 does the same in
+ * __msi_domain_alloc_irqs()): without reservation mode the irq loses
+ * IRQD_CAN_RESERVE (and a managed irq with no online CPU is shut down);
+ * activation with reserve = reservation mode; a reservation-mode irq is
+ * marked not activated again so that request_irq() assigns the vector.
+ */
+int x86_msi_init_virq(struct ml_ctx *m, uint32_t virq)
+{
+	struct ml_irq *irq = &m->irq[virq];
+	const struct ml_desc *ds = irq->desc >= 0 ? &m->desc[irq->desc] : NULL;
+	bool can_reserve = x86_msi_can_reserve(m, irq->dev, ds && ds->is_msix);
+	int ret;
+
+	if (!can_reserve) {
+		bool online = false;
+
+		irq->apicd.irqd_can_reserve = false;
+		for (int w = 0; w < 4; w++)
+			online |= (irq->apicd.affinity[w] & m->cpu_online[w]) != 0;
+		if (irq->apicd.affinity_managed && !online) {
+			irq->apicd.managed_shutdown = true;
+			return 0;
+		}
+	}
+	ret = irq_domain_activate_irq_reserve(m, virq, can_reserve);
+	if (ret)
+		return ret;
+	if (can_reserve)
+		irq->activated = false;
+	return 0;
 }
 
 /* v6.12 kernel/irq/msi.c: msi_handle_pci_fail() */
@@ -631,7 +688,7 @@ static int msi_domain_add_simple_msi_descs(struct ml_ctx *m, int dev, const stru
  */
 int msi_domain_alloc_locked(struct ml_ctx *m, int dev, const struct ml_ctrl *ctrl)
 {
-	int domain = dev_domain(m, dev);
+	int domain = ml_dev_domain(m, dev);
 	struct m4_snap snap;
 	int ret;
 
@@ -659,7 +716,7 @@ int msi_domain_alloc_locked(struct ml_ctx *m, int dev, const struct ml_ctrl *ctr
  * kernel/irq/irqdomain.c: irq_domain_free_irqs(): each level's .free once
  * per irq with nr_irqs = 1 (since v5.11, 4615fbc3788d).
  */
-static void irq_domain_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr)
+void irq_domain_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr)
 {
 	struct ml_event ev;
 	int domain = m->irq[virq].domain;
@@ -674,6 +731,8 @@ static void irq_domain_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr)
 				   virq + i);
 		if (m->irq[virq + i].its_level)
 			its_irq_domain_free(m, virq + i, 1);
+		if (m->irq[virq + i].apicd.live)
+			x86_vector_free_irqs(m, virq + i, 1);
 	}
 	if (domain >= 0 && m->dom[domain].nmapped >= nr)
 		m->dom[domain].nmapped -= nr;
@@ -700,7 +759,7 @@ static void __msi_domain_free_irqs(struct ml_ctx *m, int dev, uint32_t first, ui
 /* v6.12 kernel/irq/msi.c: msi_domain_free_locked() (MSI_FLAG_FREE_MSI_DESCS) */
 void msi_domain_free_locked(struct ml_ctx *m, int dev, const struct ml_ctrl *ctrl)
 {
-	int domain = dev_domain(m, dev);
+	int domain = ml_dev_domain(m, dev);
 
 	if (domain < 0)
 		return;
@@ -718,7 +777,7 @@ void msi_domain_free_locked(struct ml_ctx *m, int dev, const struct ml_ctrl *ctr
 int msi_domain_alloc_irqs_descs_locked(struct ml_ctx *m, int dev, uint32_t nvec)
 {
 	struct ml_ctrl ctrl = { .first = 0, .last = UINT32_MAX, .nirqs = nvec };
-	int domain = dev_domain(m, dev);
+	int domain = ml_dev_domain(m, dev);
 	struct m4_snap snap;
 	int ret;
 

@@ -209,7 +209,32 @@ static int pci_msi_setup_msi_irqs(struct ml_ctx *m, int dev, int nvec)
  * msix_capability_init(): one descriptor per vector, allocation through the
  * MSI core, full cleanup (and msix_enabled cleared) on any failure.
  */
-static int msix_capability_init(struct ml_ctx *m, int dev, int nvec)
+/*
+ * kernel/irq/affinity.c: irq_create_affinity_masks(): with PCI_IRQ_AFFINITY
+ * the vectors between pre_vectors and nvec - post_vectors are managed and
+ * spread (group i - pre of nvec - pre - post); none when nothing is left to
+ * spread.  Only the x86 vector domain reads it.
+ */
+static void desc_set_affinity(struct ml_ctx *m, int dev, uint32_t index, int nvec,
+			      uint32_t flags, uint32_t pre, uint32_t post)
+{
+	int i = msi_find_desc(m, dev, index);
+	struct ml_desc *ds;
+
+	if (i < 0)
+		return;
+	ds = &m->desc[i];
+	ds->aff_managed = false;
+	if (!(flags & ML_PCI_IRQ_AFFINITY) || (uint32_t)nvec <= pre + post ||
+	    index < pre || index >= (uint32_t)nvec - post)
+		return;
+	ds->aff_managed = true;
+	ds->aff_group = (uint16_t)(index - pre);
+	ds->aff_ngroups = (uint16_t)((uint32_t)nvec - pre - post);
+}
+
+static int msix_capability_init(struct ml_ctx *m, int dev, int nvec, uint32_t flags,
+				uint32_t pre, uint32_t post)
 {
 	struct ml_device *d = &m->dev[dev];
 	int ret = 0;
@@ -219,6 +244,7 @@ static int msix_capability_init(struct ml_ctx *m, int dev, int nvec)
 		ret = msi_insert_desc(m, dev, (uint32_t)i, 1, true);
 		if (ret)
 			break;
+		desc_set_affinity(m, dev, (uint32_t)i, nvec, flags, pre, post);
 	}
 	if (!ret)
 		ret = pci_msi_setup_msi_irqs(m, dev, nvec);
@@ -298,7 +324,7 @@ static int __pci_enable_msix_range_inner(struct ml_ctx *m, int dev, int minvec, 
 				return ML_EINVAL;
 			pci_setup_msi_context(m, dev);
 		}
-		rc = msix_capability_init(m, dev, nvec);
+		rc = msix_capability_init(m, dev, nvec, affd ? flags : 0, pre, post);
 		if (rc == 0)
 			return nvec;
 retry:
@@ -325,16 +351,25 @@ static int __pci_enable_msix_range(struct ml_ctx *m, int dev, int minvec, int ma
  * msi_capability_init(): one descriptor for all vectors (Multi-MSI), the
  * device told to use the rounded-up count; v6.16 sets msi_enabled late.
  */
-static int msi_capability_init(struct ml_ctx *m, int dev, int nvec)
+static int msi_capability_init(struct ml_ctx *m, int dev, int nvec, uint32_t flags,
+			       uint32_t pre, uint32_t post)
 {
 	struct ml_device *d = &m->dev[dev];
 	bool late = ml_sw(m, ML_SW_PCI_MSI_ENABLED_SET_LATE);
 	int ret, i;
 
-	/* the ITS parent supports MSI_FLAG_MULTI_PCI_MSI: no early reject */
+	/*
+	 * v6.12 msi.c: "Reject multi-MSI early on irq domain enabled
+	 * architectures": the x86 vector domain lacks MSI_FLAG_MULTI_PCI_MSI
+	 * (the ITS has it).  v6.1 gets there later, by -ENOSYS (contiguous flag).
+	 */
+	if (m->cfg.x86 && ml_sw(m, ML_SW_PER_DEVICE_DOMAINS) && nvec > 1)
+		return 1;
 	if (!late)
 		d->msi_enabled = true;
 	ret = msi_insert_desc(m, dev, 0, (uint32_t)nvec, false);
+	if (!ret)
+		desc_set_affinity(m, dev, 0, nvec, flags, pre, post);
 	if (!ret)
 		ret = pci_msi_setup_msi_irqs(m, dev, nvec);
 	if (ret) {
@@ -395,7 +430,7 @@ static int __pci_enable_msi_range_inner(struct ml_ctx *m, int dev, int minvec, i
 			if (nvec < minvec)
 				return ML_ENOSPC;
 		}
-		rc = msi_capability_init(m, dev, nvec);
+		rc = msi_capability_init(m, dev, nvec, affd ? flags : 0, pre, post);
 		if (rc == 0)
 			return nvec;
 		if (rc < 0)

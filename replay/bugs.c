@@ -179,7 +179,7 @@ const struct msilab_bug msilab_bugs[] = {
 			    "\"x86/apic/msi: Unbreak DMAR and HPET MSI\" "
 			    "<87wo0fli8b.fsf@nanos.tec.linutronix.de>; siblings "
 			    "d27e623ace6a, ff828729be44",
-		.scenario = NULL,
+		.scenario = "known-bugs/B12-dmar-hwirq-0.mlog",
 	},
 	{
 		.id = "B13",

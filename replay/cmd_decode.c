@@ -246,11 +246,95 @@ static int parse_profile_comment(const char *text, struct fz_scenario *s, char *
 	return 0;
 }
 
-static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, char *err, size_t n)
+/**
+ * struct lossy - "msilab encode --lossy": what is dropped to fit the fuzz
+ * vocabulary, said once per kind on stderr ("FILE: note: ...")
+ * @keep:	declared device -> device of the fuzz input, -1 dropped
+ * @nkept:	devices kept
+ * @drop_dev, @drop_verb, @clamped, @truncated: stimuli dropped because
+ *		their device was, because they are no model operation, values
+ *		brought into the vocabulary, stimuli past FZ_MAX_OPS
+ * @first_*:	the line of the first of each
+ */
+struct lossy {
+	const char *path;
+	int keep[MLOG_MAX_DEVICES];
+	unsigned int nkept;
+	uint32_t drop_dev, drop_verb, clamped, truncated;
+	uint32_t first_dev, first_verb, first_clamp, first_trunc;
+};
+
+static void note(const struct lossy *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(const struct lossy *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: note: ", l->path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, char *err, size_t n,
+			     const struct lossy *l)
 {
 	if (d->arch != MLOG_ARCH_ARM64) {
 		snprintf(err, n, "arch x86_64: outside the fuzz vocabulary (arm64 only)");
 		return -1;
+	}
+	if (l) {
+		uint32_t ndev = 0;
+
+		if (d->nr_irqs && d->nr_irqs != 64)
+			note(l, "machine nr_irqs=%u dropped: the fuzz machine starts with 64", d->nr_irqs);
+		if (d->irqs_used[0])
+			note(l, "machine irqs_used=%s dropped: no irq is in use when a fuzz machine starts "
+			     "(the model hands out other irq numbers)", d->irqs_used);
+		if (d->nits > 1)
+			note(l, "ITSes past the first dropped, with their devices");
+		s->cpus = d->has_machine ? d->cpus : 2;
+		if (s->cpus < 1 || s->cpus > 8) {
+			note(l, "machine cpus=%u: the fuzz machine has %u", s->cpus, s->cpus < 1 ? 1 : 8);
+			s->cpus = s->cpus < 1 ? 1 : 8;
+		}
+		s->lpi_bits = d->nits ? d->its[0].lpi_bits : 16;
+		s->num_lpis = d->nits ? d->its[0].num_lpis : 0;
+		s->event_bits = d->nits ? d->its[0].event_bits : 16;
+		s->devid_bits = d->nits ? d->its[0].devid_bits : 16;
+		s->ite_size = d->nits ? d->its[0].ite_size : 8;
+		for (unsigned int i = 0; i < d->ndev; i++) {
+			const struct mlog_device_decl *m = &d->dev[i];
+			struct fz_dev *f;
+
+			if (l->keep[i] < 0)
+				continue;
+			f = &s->dev[ndev++];
+			memset(f, 0, sizeof(*f));
+			if (m->bus == MLOG_BUS_PCI) {
+				f->bus = FZ_BUS_PCI;
+				if (m->wired)
+					note(l, "device %s: wired=1 dropped (a PCI device)", m->name);
+				if (m->bdf >> 16)
+					note(l, "device %s: PCI segment %u dropped", m->name, m->bdf >> 16);
+				f->bdf = m->bdf & 0xffff;
+				f->msi = m->msi;
+				f->msix = m->msix > 2048 ? 2048 : m->msix;
+			} else {
+				f->bus = m->wired ? FZ_BUS_WIRED : FZ_BUS_PLATFORM;
+			}
+			f->intx = m->intx;
+			f->alias = m->alias >= 0 ? l->keep[m->alias] : -1;
+			if (m->alias >= 0 && f->alias < 0)
+				note(l, "device %s: alias=%s dropped with that device", m->name,
+				     d->dev[m->alias].name);
+			f->devid = m->devid & 0xffff;
+			if (m->devid > 0xffff)
+				note(l, "device %s: DevID 0x%x cut to 16 bits", m->name, m->devid);
+		}
+		s->ndev = ndev;
+		return 0;
 	}
 	if (d->nr_irqs && d->nr_irqs != 64) {
 		snprintf(err, n, "machine nr_irqs=%u: outside the fuzz vocabulary (64 only)", d->nr_irqs);
@@ -309,7 +393,144 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 	return 0;
 }
 
+/* A value of @op outside the vocabulary (fz_check()) brought into it: true if one was. */
+static bool clamp_op(const struct fz_scenario *s, struct ml_op *op)
+{
+	struct ml_op o = *op;
+
+#define CLAMP(f, max) do { if (o.f > (max)) o.f = (max); } while (0)
+	if (o.min != INT32_MAX && (o.min < 0 || o.min >= (int32_t)FZ_N_INT_MAX))
+		o.min = o.min < 0 ? 0 : (int32_t)FZ_N_INT_MAX - 1;
+	if (o.max != INT32_MAX && (o.max < 0 || o.max >= (int32_t)FZ_N_INT_MAX))
+		o.max = o.max < 0 ? 0 : (int32_t)FZ_N_INT_MAX - 1;
+	o.flags &= 0x1f;
+	CLAMP(pre, 15u);
+	CLAMP(post, 15u);
+	CLAMP(vec, 0xffffu);
+	CLAMP(hwsize, 0xffffu);
+	CLAMP(nvec, 0xffffu);
+	CLAMP(first, 0xffffu);
+	CLAMP(last, 0xffffu);
+	CLAMP(skip, 0xffffu);
+	CLAMP(count, 0xffffu);
+	CLAMP(hwirq, 0xffffffffull);
+	if (o.index != ML_ANY_INDEX)
+		CLAMP(index, 0xffffu);
+	if ((op->kind == ML_OP_CPU_OFFLINE || op->kind == ML_OP_CPU_ONLINE) && o.cpu >= s->cpus)
+		o.cpu %= s->cpus;
+#undef CLAMP
+	if (!memcmp(&o, op, sizeof(o)))
+		return false;
+	*op = o;
+	return true;
+}
+
+/*
+ * --lossy, first pass: which devices to keep.  The devices on the first
+ * ITS with the most stimuli, at most FZ_MAX_DEVS of them, in declaration
+ * order (an alias names an earlier device).
+ */
+static int lossy_plan(const char *path, struct lossy *l, struct mlog_error *err)
+{
+	struct mlog_event *ev = malloc(sizeof(*ev));
+	uint32_t count[MLOG_MAX_DEVICES] = { 0 };
+	const struct mlog_decls *d;
+	struct mlog_reader *r;
+	int rc;
+
+	if (!ev)
+		return -1;
+	r = mlog_reader_open(path, err);
+	if (!r) {
+		free(ev);
+		return -1;
+	}
+	while ((rc = mlog_read(r, ev)) > 0) {
+		struct ml_op op;
+
+		if (ev->verb != MLOG_V_NONE && mlog_verb_class(ev->verb) == MLOG_C_STIM &&
+		    !replay_op_from_event(ev, &op) && op.dev >= 0 && op.dev < MLOG_MAX_DEVICES)
+			count[op.dev]++;
+	}
+	if (rc < 0) {
+		*err = *mlog_reader_error(r);
+		mlog_reader_close(r);
+		free(ev);
+		return -1;
+	}
+	d = mlog_reader_decls(r);
+	if (d->arch != MLOG_ARCH_ARM64) {
+		snprintf(err->msg, sizeof(err->msg), "arch x86_64: outside the fuzz vocabulary (arm64 only)");
+		mlog_reader_close(r);
+		free(ev);
+		return -1;
+	}
+	for (unsigned int i = 0; i < MLOG_MAX_DEVICES; i++)
+		l->keep[i] = -1;
+	for (l->nkept = 0; l->nkept < FZ_MAX_DEVS; l->nkept++) {
+		int best = -1;
+
+		for (unsigned int i = 0; i < d->ndev; i++)
+			if (l->keep[i] < 0 && d->dev[i].its == 0 &&
+			    (best < 0 || count[i] > count[best]))
+				best = (int)i;
+		if (best < 0)
+			break;
+		l->keep[best] = 0;
+	}
+	for (unsigned int i = 0, k = 0; i < d->ndev; i++)
+		if (!l->keep[i])
+			l->keep[i] = (int)k++;
+	if (d->ndev > l->nkept)
+		note(l, "%u of %u devices kept (the fuzz machine has at most %d), those with the most "
+		     "stimuli: the stimuli of the others are dropped", l->nkept, d->ndev, FZ_MAX_DEVS);
+	mlog_reader_close(r);
+	free(ev);
+	return l->nkept ? 0 : -1;
+}
+
+static int read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err,
+		     struct lossy *l);
+
 int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err)
+{
+	return read_mlog(path, s, lines, err, NULL);
+}
+
+int fz_read_mlog_lossy(const char *path, struct fz_scenario *s, uint32_t *lines,
+		       struct mlog_error *err)
+{
+	struct lossy l;
+
+	memset(&l, 0, sizeof(l));
+	l.path = path;
+	memset(s, 0, offsetof(struct fz_scenario, op));
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	if (lossy_plan(path, &l, err)) {
+		if (!err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "no device to keep");
+		return -1;
+	}
+	if (read_mlog(path, s, lines, err, &l))
+		return -1;
+	if (l.drop_dev)
+		note(&l, "%u stimuli of dropped devices dropped (the first at line %u)", l.drop_dev,
+		     l.first_dev);
+	if (l.drop_verb)
+		note(&l, "%u stimuli that are no model operation dropped (the first at line %u)",
+		     l.drop_verb, l.first_verb);
+	if (l.clamped)
+		note(&l, "%u stimuli with values outside the fuzz vocabulary brought into it (the first "
+		     "at line %u)", l.clamped, l.first_clamp);
+	if (l.truncated)
+		note(&l, "%u stimuli past the %d a fuzz input holds dropped (from line %u)", l.truncated,
+		     FZ_MAX_OPS, l.first_trunc);
+	return 0;
+}
+
+static int read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err,
+		     struct lossy *l)
 {
 	struct mlog_event *ev = malloc(sizeof(*ev));
 	const struct ml_profile *list;
@@ -361,20 +582,40 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 				s->profile = (unsigned int)idx;
 				s->sw = list[idx].sw;
 			}
-			if (decls_to_scenario(d, s, err->msg, sizeof(err->msg)))
+			if (decls_to_scenario(d, s, err->msg, sizeof(err->msg), l))
 				goto bad;
 			have_decls = true;
 		}
 		if (s->nops == FZ_MAX_OPS) {
+			if (l) {
+				if (!l->truncated++)
+					l->first_trunc = ev->line;
+				continue;
+			}
 			snprintf(err->msg, sizeof(err->msg), "more than %d stimuli: outside the fuzz vocabulary", FZ_MAX_OPS);
 			goto bad_line;
 		}
 		op = &s->op[s->nops];
 		if (replay_op_from_event(ev, op)) {
+			if (l) {
+				if (!l->drop_verb++)
+					l->first_verb = ev->line;
+				continue;
+			}
 			snprintf(err->msg, sizeof(err->msg), "%s is not a model operation (outside the fuzz vocabulary)",
 				 mlog_verb_name(ev->verb));
 			goto bad_line;
 		}
+		if (l && op->dev >= 0) {
+			if (op->dev >= MLOG_MAX_DEVICES || l->keep[op->dev] < 0) {
+				if (!l->drop_dev++)
+					l->first_dev = ev->line;
+				continue;
+			}
+			op->dev = l->keep[op->dev];
+		}
+		if (l && clamp_op(s, op) && !l->clamped++)
+			l->first_clamp = ev->line;
 		if (lines)
 			lines[s->nops] = ev->line;
 		s->src[s->nops] = (uint16_t)s->nops;
@@ -399,7 +640,7 @@ int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struc
 			s->profile = (unsigned int)idx;
 			s->sw = list[idx].sw;
 		}
-		if (decls_to_scenario(d, s, err->msg, sizeof(err->msg)))
+		if (decls_to_scenario(d, s, err->msg, sizeof(err->msg), l))
 			goto bad;
 	}
 	ret = 0;
@@ -435,11 +676,15 @@ void cmd_decode_usage(FILE *f)
 
 void cmd_encode_usage(FILE *f)
 {
-	fprintf(f, "usage: msilab encode [-o OUT] FILE.mlog\n\n"
+	fprintf(f, "usage: msilab encode [-o OUT] [--lossy] FILE.mlog\n\n"
 		"Write the fuzz input (fuzz/decoder.h) of a .mlog scenario: its declarations and\n"
 		"stimuli (observations, markers and comments are not part of a fuzz input).\n"
 		"msilab decode gives the scenario back.\n\n"
 		"  -o, --output OUT  write to OUT instead of stdout\n"
+		"  -l, --lossy       encode what fits the fuzz vocabulary and say on stderr what\n"
+		"                    is dropped (a real recording: irqs in use at boot, devices\n"
+		"                    past six, stimuli past 512, values out of range); the\n"
+		"                    input decodes to the kept part, not to the file\n"
 		"  -h, --help        this text\n\n"
 		"Exit status: 0 done, 2 malformed file, content outside the fuzz vocabulary\n"
 		"(the message says what), or usage.\n");
@@ -600,10 +845,48 @@ int fz_encode_checked(const struct fz_scenario *s, const uint32_t *lines, uint8_
 	return ret;
 }
 
+/*
+ * --lossy: the kept scenario's bytes; an operation that cannot happen on
+ * the kept machine (a dropped stimulus added or removed a device) decodes
+ * as another one, which is said, not refused.
+ */
+static int encode_lossy(const char *path, const struct fz_scenario *s, const uint32_t *lines,
+			uint8_t *buf, size_t *len, char *err, size_t n)
+{
+	struct fz_scenario *back = malloc(sizeof(*back));
+	struct fz_options o;
+	uint32_t changed = 0, first = 0;
+
+	if (!back) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	if (fz_check(s, err, n)) {
+		free(back);
+		return -1;
+	}
+	*len = fz_encode(s, buf, FZ_MAX_INPUT);
+	fz_options_default(&o);
+	fz_decode(buf, *len, &o, back);
+	for (uint32_t i = 0; i < s->nops && i < back->nops; i++) {
+		if (s->op[i].kind != back->op[i].kind || s->op[i].dev != back->op[i].dev) {
+			if (!changed++)
+				first = i;
+		}
+	}
+	if (changed)
+		fprintf(stderr, "%s: note: %u operations cannot happen on the kept machine and decode as "
+			"others (the first, %s at line %u, as %s)\n", path, changed,
+			ml_op_name(s->op[first].kind), lines[first], ml_op_name(back->op[first].kind));
+	free(back);
+	return 0;
+}
+
 int cmd_encode(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "lossy", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -612,15 +895,19 @@ int cmd_encode(int argc, char **argv)
 	struct fz_scenario *s;
 	struct mlog_error err;
 	const char *out = NULL;
+	bool lossy = false;
 	char why[320];
 	size_t len;
 	FILE *f;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'l':
+			lossy = true;
 			break;
 		case 'h':
 			cmd_encode_usage(stdout);
@@ -637,13 +924,15 @@ int cmd_encode(int argc, char **argv)
 	s = malloc(sizeof(*s));
 	if (!s)
 		return MSILAB_EXIT_USAGE;
-	rc = fz_read_mlog(argv[optind], s, lines, &err);
+	rc = lossy ? fz_read_mlog_lossy(argv[optind], s, lines, &err) :
+		     fz_read_mlog(argv[optind], s, lines, &err);
 	if (rc) {
 		msilab_print_error(&err);
 		free(s);
 		return MSILAB_EXIT_USAGE;
 	}
-	if (fz_encode_checked(s, lines, buf, &len, why, sizeof(why))) {
+	if (lossy ? encode_lossy(argv[optind], s, lines, buf, &len, why, sizeof(why)) :
+	    fz_encode_checked(s, lines, buf, &len, why, sizeof(why))) {
 		fprintf(stderr, "%s: error: %s (outside the fuzz vocabulary)\n", argv[optind], why);
 		free(s);
 		return MSILAB_EXIT_USAGE;

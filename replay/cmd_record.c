@@ -85,7 +85,9 @@ void cmd_record_usage(FILE *f)
 		"  -k, --kernel-release R   the release to pick the profile for and to write as\n"
 		"                           \"kernel release=\" (default: uname -r)\n"
 		"  -s, --probe-status FILE  write which definitions the kernel accepted (OK/FAIL)\n"
-		"  -r, --raw FILE           also write the recorded events as ftrace text\n"
+		"  -r, --raw FILE           also write the recorded events as ftrace text, and the\n"
+		"                           snapshots as FILE.devices, FILE.interrupts, FILE.probes\n"
+		"                           (msilab convert FILE --devices FILE.devices ... again)\n"
 		"                           (\"msilab convert\" reads it)\n"
 		"  -b, --buffer-kb N        ring buffer per CPU (default 8192)\n"
 		"  -e, --event SYS[/EVENT]  also enable this event (repeatable; written to --raw,\n"
@@ -817,6 +819,34 @@ static int memfile(const char *name, const char *data, size_t len, char *path, s
 	return fd;
 }
 
+/* Copy the memfile @fd to "RAW.@what" (with --raw).  0 ok (or nothing to copy), -1 said why. */
+static int save_snapshot(struct rec *r, int fd, const char *what)
+{
+	char path[PATH_MAX], buf[65536];
+	FILE *f;
+	ssize_t got;
+	off_t off = 0;
+
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s.%s", r->raw_path, what);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "%s: error: cannot create: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
+		if (fwrite(buf, 1, (size_t)got, f) != (size_t)got)
+			break;
+		off += got;
+	}
+	if (got < 0 || fclose(f)) {
+		fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static ssize_t read_file(const char *path, void *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1497,6 +1527,13 @@ static int record(struct rec *r)
 	r->fd_devices = snapshot_devices(r, dpath, sizeof(dpath));
 	r->fd_interrupts = snapshot_interrupts(r, ipath, sizeof(ipath));
 	r->fd_probes = r->ndyn ? accepted_list(r, ppath, sizeof(ppath)) : -1;
+	/* with --raw, the snapshots go next to it: msilab convert RAW --devices
+	 * RAW.devices --interrupts RAW.interrupts --probes RAW.probes makes the
+	 * same .mlog again (with this or a later converter) */
+	if (r->raw_path && (save_snapshot(r, r->fd_devices, "devices") ||
+			    save_snapshot(r, r->fd_interrupts, "interrupts") ||
+			    save_snapshot(r, r->fd_probes, "probes")))
+		return -1;
 	memset(&o, 0, sizeof(o));
 	o.release = r->release_buf;
 	o.arch = r->arch;

@@ -34,6 +34,9 @@ void cmd_replay_usage(FILE *f)
 		"                     the ITS devices (DevID, nr_ites, LPIs, EventID bitmap)\n"
 		"                     and free LPI ranges after it\n"
 		"  -q, --quiet        the verdict line only\n"
+		"      --full-check   check every invariant on every object after every step\n"
+		"                     (default: on the objects the step can have changed;\n"
+		"                     both give the same verdicts, model/README.md)\n"
 		"  -e, --expect       check the '# expect:' lines of each file under every\n"
 		"                     profile they name ('# expect-set: N=on|off' lines set\n"
 		"                     switches for the '# expect:' lines that follow)\n"
@@ -246,6 +249,7 @@ int cmd_replay(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "expect", no_argument, NULL, 'e' },
+		{ "full-check", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -283,6 +287,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'e':
 			expect = true;
+			break;
+		case 'F':
+			o.full_check = true;
 			break;
 		case 'h':
 			cmd_replay_usage(stdout);

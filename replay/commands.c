@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "triage.h"
 
 const struct msilab_command msilab_commands[] = {
 	{ "check", "validate .mlog files completely", cmd_check, cmd_check_usage },
@@ -20,6 +21,12 @@ const struct msilab_command msilab_commands[] = {
 	{ "fuzz", "a fuzz campaign of the model (libFuzzer or AFL++), resumable", cmd_fuzz, cmd_fuzz_usage },
 	{ "convert", "convert a real kernel trace (ftrace text) into a .mlog", cmd_convert, cmd_convert_usage },
 	{ "record", "record the running kernel's MSI lifecycle (kprobes) into a .mlog", cmd_record, cmd_record_usage },
+	{ "report", "the report of a reproducer: text, JSON, HTML with an SVG timeline, KUnit skeleton",
+	  cmd_report, cmd_report_usage },
+	{ "triage", "sort crash and hang directories into distinct, minimized, catalogued bugs",
+	  cmd_triage, cmd_triage_usage },
+	{ "minimize", "shrink a crashing .mlog or fuzz input to a 1-minimal .mlog with the same bug",
+	  cmd_minimize, cmd_minimize_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 

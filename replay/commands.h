@@ -54,6 +54,9 @@ int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin);
  * vocabulary (@err).  @lines (FZ_MAX_OPS entries, may be NULL): the line of
  * each stimulus. */
 int fz_read_mlog(const char *path, struct fz_scenario *s, uint32_t *lines, struct mlog_error *err);
+/* The same keeping what fits the fuzz vocabulary; notes on stderr say what is dropped. */
+int fz_read_mlog_lossy(const char *path, struct fz_scenario *s, uint32_t *lines,
+		       struct mlog_error *err);
 /* fz_encode() after fz_check(), verified by decoding: 0, or -1 with why in @err. */
 int fz_encode_checked(const struct fz_scenario *s, const uint32_t *lines, uint8_t *buf,
 		      size_t *len, char *err, size_t n);
@@ -62,6 +65,9 @@ int cmd_fuzz(int argc, char **argv);
 void cmd_fuzz_usage(FILE *f);
 int cmd_convert(int argc, char **argv);
 void cmd_convert_usage(FILE *f);
+/* msilab report (cmd_report.c, report.[ch]): the report of one reproducer. */
+int cmd_report(int argc, char **argv);
+void cmd_report_usage(FILE *f);
 
 /*
  * msilab record (cmd_record.c, ingest_live.c): a recording of the running

@@ -136,12 +136,17 @@ const struct ingest_field *ingest_event_field(const struct ingest_event *ev,
  * @devices:   a device table in the format of msi-caps-before.txt:
  *             "BDF vendor:device class=... [MSI@.. MMC=k(=N vectors) ...]
  *             [MSI-X@.. table_size=N] [name=NAME] [enable=pcim]
- *             [module=MODULE]"; '#' starts a comment ("# driver NAME ..."
- *             names the bound PCI driver).  NULL: the capability sizes
- *             come from the trace's evidence only
+ *             [module=MODULE] [gsi=N]"; '#' starts a comment ("# driver NAME ..."
+ *             names the bound PCI driver).  gsi=N (x86): the function was
+ *             enabled before the recording (built-in driver) and its INTx is
+ *             IO-APIC GSI N, mapped then in reservation mode.  NULL: the
+ *             capability sizes come from the trace's evidence only
  * @interrupts: a /proc/interrupts snapshot taken before recording
  *             (interrupts-before-drivers.txt): its numeric irq rows
- *             become "machine irqs_used=", its CPU columns "cpus="
+ *             become "machine irqs_used=", its CPU columns "cpus=";
+ *             MSI rows (ITS-MSI, [IR-]PCI-MSI: hwirq = RID << 11 | index;
+ *             [ITS-|IR-]PCI-MSI[X]-BDF: hwirq = index) are irqs allocated
+ *             before the recording (x86: declared as x86_irq)
  * @probes:    the kprobe_events the kernel accepted (kprobe-events.txt):
  *             "observes kinds=" lists what they can see.  NULL: the kinds
  *             the trace happens to show

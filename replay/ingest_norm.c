@@ -3,8 +3,8 @@
  * ingest_norm.c - the normalizer: raw msilc probe events (struct
  * ingest_event) in, a canonical .mlog out.
  *
- * The probe group is the one of the shared probes-<version>-arm64.txt files (arm64
- * 6.1, 6.12, 6.18).  Each kernel function maps to one .mlog line:
+ * The probe group is the one of the shared probes-<version>-<arch>.txt files (arm64
+ * 6.1, 6.12, 6.18; amd64 6.1, 6.18).  Each kernel function maps to one .mlog line:
  *
  *   driver entry points (stimuli, written where the function is entered)
  *	pci_alloc_irq_vectors_affinity	pci_alloc_irq_vectors (+ "< ret" at _ret)
@@ -52,6 +52,21 @@
  *	msi_domain_ops_teardown / its_msi_teardown_parent   msi_teardown
  *	its_msi_teardown (ITS core)	its_msi_teardown
  *	pcim_msi_release		pcim_msi_release
+ *
+ *   x86 (the real tracepoints and the amd64 probes; see "x86:" below)
+ *	irq_vectors:vector_*, irq_matrix:*	the observations of the same names
+ *					(irq -> virq), after their cause
+ *	vector_activate reserve=0	request_irq, outside a driver call
+ *	vector_deactivate		free_irq, outside the MSI free path
+ *	x86_vector_alloc_irqs type=1	mp_map_pin_to_irq (INTx GSI on the
+ *					IO-APIC; pci_enable_device[_mem] names
+ *					the device when probed)
+ *	irq_domain_free_irqs of such	mp_unmap_irq
+ *	"ACTION cpuN offline|online"	cpu_offline / cpu_online
+ *	msi_set_affinity, apic_set_affinity  effects: a comment on a dying
+ *					CPU, and x86_irq evidence
+ *	first irq_matrix events		x86_cpu (first-fit proves the lower
+ *					bits), x86_irq (--interrupts, evidence)
  *
  * Kernel pointers never reach the output: devices are named, ITS devices
  * are DeviceIDs, irqs are Linux irq numbers.
@@ -132,7 +147,20 @@ enum { T_NONE = -1 };
 	X(pci_free_irq_vectors) \
 	X(pci_setup_msi_device_domain) \
 	X(pci_setup_msix_device_domain) \
-	X(pcim_msi_release)
+	X(pcim_msi_release) \
+	X(__irq_domain_alloc_irqs) \
+	X(x86_vector_alloc_irqs) \
+	X(x86_vector_free_irqs) \
+	X(x86_msi_prepare) \
+	X(x86_msi_prepare_ret) \
+	X(pci_msi_prepare) \
+	X(pci_msi_prepare_ret) \
+	X(msi_set_affinity) \
+	X(apic_set_affinity) \
+	X(pci_enable_device) \
+	X(pci_enable_device_mem) \
+	X(pci_disable_device) \
+	X(mp_unmap_irq)
 
 enum norm_name {
 #define NORM_ENUM(x) N_##x,
@@ -205,6 +233,7 @@ struct tdev {
 	char name[MLOG_NAME_MAX + 1];
 	char drv[MLOG_NAME_MAX + 1];	/* "# driver NAME after boot": PCI driver */
 	char module[MLOG_NAME_MAX + 1];	/* module=NAME: the module of that driver */
+	uint32_t gsi;			/* x86 gsi=N: INTx mapped before the recording, 0 none */
 	uint32_t line;
 };
 
@@ -267,6 +296,9 @@ struct task {
 	bool teardown_done;
 	bool has_grp;
 	uint32_t grp;			/* group of its last stimulus */
+	/* x86 */
+	bool ioapic_dom;		/* __irq_domain_alloc_irqs on an IO-APIC domain is open */
+	int enable_dev, disable_dev;	/* pci_enable_device / pci_disable_device in progress */
 };
 
 /*
@@ -280,7 +312,72 @@ struct item {
 	uint32_t grp, seq;
 };
 
-enum act_kind { ACT_NONE, ACT_UNBIND, ACT_REMOVE, ACT_RMMOD };
+enum act_kind { ACT_NONE, ACT_UNBIND, ACT_REMOVE, ACT_RMMOD, ACT_CPU };
+
+/*
+ * x86: what the irq_matrix tracepoints prove about one CPU's vector map at
+ * the start of the recording (values are sampled after each update, and
+ * matrix_alloc_area() is first-fit, so an allocation at bit B proves every
+ * lower free-looking bit of the window was taken).
+ */
+#define X86_MAX_CPUS	64
+#define X86_WORDS	4	/* 256 vectors */
+
+struct xcpu {
+	bool seen;			/* a per-CPU irq_matrix event was read */
+	bool late;			/* ... but only after this CPU went offline */
+	int alloc0, managed0;		/* counts before its first event */
+	uint32_t first_line;
+	char first_at[80];
+	uint64_t known[X86_WORDS];	/* bits whose start state is proven */
+	uint64_t pre_alloc[X86_WORDS];	/* allocated at the start */
+	uint64_t pre_managed[X86_WORDS];	/* reserved for managed irqs at the start */
+	uint64_t cur_alloc[X86_WORDS];	/* now (as far as the trace shows) */
+	uint64_t cur_managed[X86_WORDS];
+	uint64_t touched[X86_WORDS];	/* any event named the bit */
+	char pre_at[80];		/* the event that proved the first pre bit */
+	bool went_offline;		/* a cpu_offline of it was read */
+};
+
+struct x86_state {
+	bool seen;			/* an x86 vector-domain event was read */
+	bool vectors, matrix;		/* the irq_vectors / irq_matrix systems recorded */
+	bool g_seen;			/* a global value was read */
+	bool rsvd_pending;		/* first global event was irq_matrix_alloc: reserved? */
+	uint32_t rsvd_pending_pid;
+	int64_t rsvd0, total0;		/* global_rsvd / total_alloc before the first event */
+	char g_at[80];
+	bool conflict;
+	char conflict_note[NORM_NOTE];
+	struct xcpu cpu[X86_MAX_CPUS];
+	uint64_t ioapic[(NORM_MAX_VIRQ + 63) / 64];	/* IO-APIC irqs the trace mapped */
+	uint64_t touched[(NORM_MAX_VIRQ + 63) / 64];	/* irqs a vector event named */
+	uint64_t allocd[(NORM_MAX_VIRQ + 63) / 64];	/* irqs x86_vector_alloc_irqs made */
+	uint64_t unmapped[(NORM_MAX_VIRQ + 63) / 64];	/* pre-existing IO-APIC irqs unmapped */
+	/* pre-existing irqs the recording touches: x86_irq lines */
+	struct { uint32_t virq; int dev, vec; int cpu, vector; int is_managed; char why[240]; } pirq[32];
+	uint32_t npirq;
+	/* the vector a pre-existing irq held at the start: from its first vector_clear or
+	 * vector_update (prev_*) before any CPU went offline; cpu -1 unknown */
+	int16_t pv_cpu[NORM_MAX_VIRQ];
+	uint8_t pv_vec[NORM_MAX_VIRQ];
+	uint32_t pv_line[NORM_MAX_VIRQ];
+	uint64_t pv_done[(NORM_MAX_VIRQ + 63) / 64];	/* its vector changed since: too late */
+	int8_t pv_managed[NORM_MAX_VIRQ];	/* is_managed its vector events say, -1 none */
+	bool any_offline;
+	/* an x86 request_irq whose activation is being traced: its "ret" comes after it */
+	bool req_open;
+	int req_dev;
+	uint32_t req_virq;
+	int64_t req_ret;
+	bool req_noted;
+	/* the CPU offline/online in progress */
+	int act_cpu;
+	bool act_online;
+	char moved[160];		/* msi/apic_set_affinity on the dying CPU */
+	uint64_t moved_map[(NORM_MAX_VIRQ + 63) / 64];
+	uint32_t moved_first, moved_last;
+};
 
 struct pre_irq {
 	uint32_t virq, bdf, index;
@@ -302,6 +399,9 @@ struct ingest_norm {
 
 	/* --interrupts */
 	bool have_interrupts;
+	bool irq0_listed;		/* x86: "0:" (the timer) */
+	uint64_t irq_unrequested[(NORM_MAX_VIRQ + 63) / 64];	/* IO-APIC rows without action */
+	bool irq_all_listed;		/* ... there is one: the snapshot lists unrequested irqs */
 	uint64_t irq_listed[(NORM_MAX_VIRQ + 63) / 64];	/* non-MSI rows */
 	uint32_t irq_cpus;
 	struct pre_irq pre[NORM_MAX_PRE];
@@ -335,6 +435,10 @@ struct ingest_norm {
 	int act_list[MLOG_MAX_DEVICES];	/* devices of the action, in order */
 	uint32_t nact;
 	bool rescanned;			/* an ACTION rescan was seen */
+	int bind_dev;			/* "ACTION bind BDF DRV": the device, -1 none */
+
+	/* x86 vector domain (allocated on first use: most traces are arm64) */
+	struct x86_state *x86;
 
 	/* concurrency */
 	bool concurrent;		/* the "concurrent" line was written */
@@ -403,7 +507,9 @@ const struct mlog_error *ingest_norm_error(const struct ingest_norm *n)
 /* "trace-boot.txt:123" (the input being read) into @buf[80] */
 static const char *at(const struct ingest_norm *n, uint32_t line, char *buf)
 {
-	if (n->input[0])
+	if (n->input[0] && !line)
+		snprintf(buf, 80, "%.60s", n->input);	/* the live buffer: no lines */
+	else if (n->input[0])
 		snprintf(buf, 80, "%.60s:%u", n->input, line);
 	else
 		snprintf(buf, 80, "line %u", line);
@@ -558,6 +664,8 @@ static int read_devices(struct ingest_norm *n, const char *path, struct mlog_err
 				t->has_msi = true;
 				t->msi = b;
 				mmc = true;
+			} else if (sscanf(tok, "gsi=%u", &a) == 1 && a > 0 && a < NORM_MAX_VIRQ) {
+				t->gsi = a;
 			} else if (sscanf(tok, "table_size=%u", &a) == 1) {
 				t->has_msix = true;
 				t->msix = a;
@@ -629,6 +737,11 @@ static int read_interrupts(struct ingest_norm *n, const char *path, struct mlog_
 		if (!isdigit((unsigned char)*p))
 			continue;	/* IPIn:, Err:, ... */
 		irq = strtoul(p, &end, 10);
+		if (*end == ':' && irq == 0) {
+			/* x86: irq 0 is the timer (IO-APIC pin 2); never an irq_domain_alloc_descs number */
+			n->irq0_listed = true;
+			continue;
+		}
 		if (*end != ':' || irq == 0 || irq >= NORM_MAX_VIRQ) {
 			fclose(f);
 			return file_err(err, path, lineno, "expected \"IRQ:\" with IRQ below %d",
@@ -648,17 +761,30 @@ static int read_interrupts(struct ingest_norm *n, const char *path, struct mlog_
 				i++;
 				c++;
 			}
-			if (i + 1 < ntok && !strcmp(tok[i], "ITS-MSI")) {
+			/*
+			 * The chip name: ITS-MSI (arm64 6.1), PCI-MSI (x86 6.1) and
+			 * IR-PCI-MSI (x86 with interrupt remapping) carry
+			 * hwirq = RID << 11 | index; ITS-PCI-MSI[X]-BDF (arm64 6.2+)
+			 * and [IR-]PCI-MSI[X]-BDF (x86 6.2+) carry the index.
+			 */
+			const char *chip = i < ntok ? tok[i] : "";
+
+			if (!strncmp(chip, "ITS-PCI-", 8))
+				chip += 4;
+			else if (!strncmp(chip, "IR-PCI-", 7))
+				chip += 3;
+			if (i + 1 < ntok && (!strcmp(chip, "ITS-MSI") || !strcmp(chip, "PCI-MSI") ||
+					     !strcmp(chip, "IR-PCI-MSI"))) {
 				unsigned long hw = strtoul(tok[i + 1], NULL, 10);
 
 				msi = true;
 				bdf = (uint32_t)(hw >> 11) & 0xffff;
 				index = (uint32_t)(hw & 0x7ff);
-			} else if (i + 1 < ntok && (!strncmp(tok[i], "ITS-PCI-MSIX-", 13) ||
-						    !strncmp(tok[i], "ITS-PCI-MSI-", 12))) {
-				bool x = !strncmp(tok[i], "ITS-PCI-MSIX-", 13);
+			} else if (i + 1 < ntok && (!strncmp(chip, "PCI-MSIX-", 9) ||
+						    !strncmp(chip, "PCI-MSI-", 8))) {
+				bool x = !strncmp(chip, "PCI-MSIX-", 9);
 
-				if (parse_bdf(tok[i] + (x ? 13 : 12), &bdf) == 0) {
+				if (parse_bdf(chip + (x ? 9 : 8), &bdf) == 0) {
 					msi = true;
 					msix_known = true;
 					msix = x;
@@ -666,7 +792,18 @@ static int read_interrupts(struct ingest_norm *n, const char *path, struct mlog_
 				}
 			}
 			if (!msi) {
+				bool act = false;
+
 				set_bit64(n->irq_listed, (uint32_t)irq);
+				for (int j = i + 2; j < ntok; j++)
+					if (!(j == i + 2 && (!strcmp(tok[j], "Edge") || !strcmp(tok[j], "Level"))))
+						act = true;
+				/* an IO-APIC irq without action: allocated, never requested (a
+				 * /sys/kernel/irq snapshot lists those; /proc/interrupts does not) */
+				if (!act && i < ntok && !strcmp(tok[i], "IO-APIC")) {
+					set_bit64(n->irq_unrequested, (uint32_t)irq);
+					n->irq_all_listed = true;
+				}
 				continue;
 			}
 			if (n->npre == NORM_MAX_PRE) {
@@ -711,6 +848,8 @@ static const struct {
 	{ "msi_create_device_irq_domain_ret", MLOG_V_O_MSI_CREATE_DOMAIN },
 	{ "msi_remove_device_irq_domain", MLOG_V_O_MSI_REMOVE_DOMAIN },
 	{ "its_pci_msi_prepare_ret", MLOG_V_O_MSI_PREPARE },
+	{ "x86_msi_prepare_ret", MLOG_V_O_MSI_PREPARE },
+	{ "pci_msi_prepare_ret", MLOG_V_O_MSI_PREPARE },
 	{ "msi_domain_prepare_irqs_ret", MLOG_V_O_MSI_PREPARE },
 	{ "its_msi_prepare_ret", MLOG_V_O_ITS_MSI_PREPARE },
 	{ "its_create_device_ret", MLOG_V_O_ITS_CREATE_DEVICE },
@@ -888,7 +1027,7 @@ static int dev_of(struct ingest_norm *n, const struct ingest_event *ev, const ch
 	return dev_declare(n, bdf, ev->line);
 }
 
-/* "ITS-PCI-MSIX-0000:00:02.0-12" -> the device; -1 for the global domain */
+/* "ITS-PCI-MSIX-0000:00:02.0-12", "PCI-MSIX-0000:00:03.0-12" -> the device; -1 for a global domain */
 static int dev_of_domain(struct ingest_norm *n, const struct ingest_event *ev)
 {
 	const struct ingest_field *f = ingest_event_field(ev, "dom");
@@ -898,10 +1037,15 @@ static int dev_of_domain(struct ingest_norm *n, const struct ingest_event *ev)
 	if (!f)
 		return -1;
 	p = f->raw;
-	if (!strncmp(p, "ITS-PCI-MSIX-", 13))
-		p += 13;
-	else if (!strncmp(p, "ITS-PCI-MSI-", 12))
-		p += 12;
+	/* arm64: ITS-PCI-MSI[X]-BDF-N; x86 6.2+: [IR-]PCI-MSI[X]-BDF-N */
+	if (!strncmp(p, "ITS-", 4))
+		p += 4;
+	else if (!strncmp(p, "IR-", 3))
+		p += 3;
+	if (!strncmp(p, "PCI-MSIX-", 9))
+		p += 9;
+	else if (!strncmp(p, "PCI-MSI-", 8))
+		p += 8;
 	else
 		return -1;
 	if (parse_bdf(p, &bdf))
@@ -930,9 +1074,13 @@ static struct mlog_event *emit_grp(struct ingest_norm *n, uint32_t grp)
 	return &n->pend[n->npend++].ev;
 }
 
+static void x86_req_close(struct ingest_norm *n);
+
 /* A pending line that opens a group of its own (stimuli, meta, comments). */
 static struct mlog_event *emit_new(struct ingest_norm *n)
 {
+	if (n->x86 && n->x86->req_open)
+		x86_req_close(n);
 	return emit_grp(n, n->grp_next++);
 }
 
@@ -943,7 +1091,7 @@ static struct mlog_event *emit_obs(struct ingest_norm *n)
 
 	if (t && t->has_grp && t->grp >= n->grp_base)
 		return emit_grp(n, t->grp);
-	return emit_new(n);
+	return emit_grp(n, n->grp_next++);	/* not emit_new(): an observation ends no request */
 }
 
 /* The task of the event being handled now ran a stimulus: the last line. */
@@ -1449,6 +1597,7 @@ static struct task *task_find(struct ingest_norm *n, uint32_t pid)
 	fr->stim_dev = fr->er_dev = fr->pp_dev = fr->mp_dev = fr->ip_dev = -1;
 	fr->cdom_dev = fr->cur_dev = fr->free_dev = fr->remove_dev = -1;
 	fr->dd_type = -1;
+	fr->enable_dev = fr->disable_dev = -1;
 	return fr;
 }
 
@@ -1482,6 +1631,7 @@ static int need(struct ingest_norm *n, const struct ingest_event *ev, const char
 
 static const char *const act_verb[] = {
 	[ACT_NONE] = "", [ACT_UNBIND] = "unbind", [ACT_REMOVE] = "remove", [ACT_RMMOD] = "rmmod",
+	[ACT_CPU] = "cpu hotplug",
 };
 
 /* The stimulus an ACTION is for @dev: driver_unbind or device_remove. */
@@ -1502,8 +1652,13 @@ static void act_now(struct ingest_norm *n, int dev, const struct ingest_event *e
 		x->removed = true;
 }
 
+static void x86_end_cpu(struct ingest_norm *n);
+static struct x86_state *x86_get(struct ingest_norm *n);
+
 static void end_action(struct ingest_norm *n)
 {
+	if (n->act == ACT_CPU)
+		x86_end_cpu(n);
 	/* what is left: the devices below a removed bridge first, the named one last */
 	for (int last = 0; last < 2; last++) {
 		for (uint32_t i = 0; i < n->nact; i++) {
@@ -1623,6 +1778,7 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 	}
 	if (k >= 1 && strcmp(verb, "insmod"))
 		n->insmod[0] = 0;
+	n->bind_dev = -1;
 	if (k >= 2 && !strcmp(verb, "insmod")) {
 		char *dot = strstr(arg1, ".ko");
 		size_t len = dot ? (size_t)(dot - arg1) : strlen(arg1);
@@ -1631,8 +1787,10 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 		norm_name(n->insmod, sizeof(n->insmod), arg1, len);
 	} else if (k == 3 && !strcmp(verb, "bind")) {
 		base_name(n->module, sizeof(n->module), arg2, strlen(arg2));
-		if (!parse_bdf(arg1, &bdf))
+		if (!parse_bdf(arg1, &bdf)) {
 			act_driver(n, bdf, arg2);
+			n->bind_dev = dev_find(n, bdf);
+		}
 	} else if (k >= 2 && (!strcmp(verb, "unbind") || !strcmp(verb, "remove"))) {
 		n->module[0] = 0;
 		if (!parse_bdf(arg1, &bdf)) {
@@ -1658,6 +1816,30 @@ static void marker(struct ingest_norm *n, const struct ingest_event *ev)
 				n->decls->dev[i].name, n->act_module, why);
 			act_add(n, (int)i);
 		}
+	} else if (k == 2 && !strncmp(verb, "cpu", 3) && isdigit((unsigned char)verb[3]) &&
+		   (!strcmp(arg1, "offline") || !strcmp(arg1, "online"))) {
+		unsigned long cpu = strtoul(verb + 3, NULL, 10);
+
+		n->module[0] = 0;
+		if (cpu < X86_MAX_CPUS && !x86_get(n))
+			return;
+		if (cpu >= X86_MAX_CPUS) {
+			nerr(n, ev->line, "ACTION %s: CPU number above %d", verb, X86_MAX_CPUS - 1);
+			return;
+		}
+		/* the write to /sys/devices/system/cpu/cpuN/online is the cause */
+		e = stim(n, arg1[1] == 'f' ? MLOG_V_CPU_OFFLINE : MLOG_V_CPU_ONLINE, -1, ev);
+		mlog_event_set(e, MLOG_K_CPU, (int64_t)cpu);
+		n->act = ACT_CPU;
+		n->act_pid = ev->pid;
+		n->act_dev = -1;
+		n->x86->act_cpu = (int)cpu;
+		n->x86->act_online = arg1[1] != 'f';
+		if (!n->x86->act_online)
+			n->x86->any_offline = true;
+		n->x86->moved[0] = 0;
+		if (!n->x86->act_online)
+			n->x86->cpu[cpu].went_offline = true;
 	} else if (k >= 1) {
 		if (!strcmp(verb, "rescan"))
 			n->rescanned = true;
@@ -1861,7 +2043,8 @@ static struct nvirq *event_virq(struct ingest_norm *n, const struct ingest_event
 {
 	int64_t v;
 
-	if (need(n, ev, "virq", &v))
+	/* the irq_vectors tracepoints call it "irq" */
+	if (need(n, ev, ev->system && !strcmp(ev->system, "irq_vectors") ? "irq" : "virq", &v))
 		return NULL;
 	if (!virq_ok((uint32_t)v) || n->virq[v].dev < 0)
 		return NULL;
@@ -1927,8 +2110,10 @@ static void ev_msi_domain_alloc(struct ingest_norm *n, struct task *t, const str
 		dev = t->cur_dev;
 	if (dev < 0)
 		return;
+	/* msi_hwirq: the msi_alloc_info's hwirq (the shared x86 6.1 probes call it "hwirq") */
 	if (need(n, ev, "virq", &virq) || need(n, ev, "msi_index", &index) ||
-	    need(n, ev, "msi_hwirq", &hwirq))
+	    (!fnum(ev, "msi_hwirq", &hwirq) && need(n, ev, ingest_event_field(ev, "msi_hwirq") ?
+						     "msi_hwirq" : "hwirq", &hwirq)))
 		return;
 	nr = fnum_or(ev, "nr_irqs", 1);
 	if (!virq_ok((uint32_t)virq) || nr < 1 || virq + nr > NORM_MAX_VIRQ) {
@@ -1989,6 +2174,668 @@ static void devres_event(struct ingest_norm *n, struct task *t, const struct ing
 		act_add(n, dev);
 	}
 	act_now(n, dev, ev);
+}
+
+/* ---- x86: the vector domain, the irq_matrix, IO-APIC irqs, CPU hotplug ---- */
+
+/*
+ * The irq_vectors and irq_matrix tracepoints become observations with
+ * their own field names (irq -> virq).  Causes and effects:
+ *  - vector_activate reserve=0 of an MSI irq outside a driver call is
+ *    request_irq (reserve=1 is the early reservation-mode activation at
+ *    allocation, after which the kernel clears the activated bit);
+ *    vector_deactivate outside the MSI free path is free_irq.
+ *  - x86_vector_alloc_irqs of type 1 (X86_IRQ_ALLOC_TYPE_IOAPIC) is an
+ *    INTx GSI mapped under pci_enable_device (mp_map_pin_to_irq), and
+ *    irq_domain_free_irqs of such an irq its unmapping (mp_unmap_irq):
+ *    both are stimuli, the vector events under them their observations.
+ *  - "ACTION cpuN offline|online" markers are cpu_offline/cpu_online;
+ *    what the kernel then does (msi_set_affinity on the dying CPU,
+ *    managed irqs restarted by cpuhp) is effect, never a stimulus.
+ * The irq_matrix values are sampled after each update, and allocation is
+ * first-fit (matrix_alloc_area()), so the first per-CPU events prove
+ * which vectors were allocated before the recording: the x86_cpu lines.
+ */
+
+static struct x86_state *x86_get(struct ingest_norm *n)
+{
+	if (!n->x86) {
+		n->x86 = calloc(1, sizeof(*n->x86));
+		if (!n->x86) {
+			nerr(n, 0, "out of memory");
+			return NULL;
+		}
+		n->x86->act_cpu = -1;
+		for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++) {
+			n->x86->pv_cpu[v] = -1;
+			n->x86->pv_managed[v] = -1;
+		}
+	}
+	n->x86->seen = true;
+	return n->x86;
+}
+
+static bool x86_is_pre(const struct ingest_norm *n, uint32_t virq);
+static int x86_pre_ioapic(const struct ingest_norm *n, uint32_t virq);
+static void x86_pre_irq(struct ingest_norm *n, uint32_t virq, int dev, int vec, int cpu,
+			int is_managed, const char *why);
+
+/* MAJOR.MINOR of the release as 100 * MAJOR + MINOR, 0 when unknown. */
+static unsigned int release_version(const struct ingest_norm *n)
+{
+	unsigned int ma = 0, mi = 0;
+
+	if (sscanf(n->release, "%u.%u", &ma, &mi) != 2)
+		return 0;
+	return ma * 100 + mi;
+}
+
+/*
+ * The allocation window [FIRST_EXTERNAL_VECTOR, FIRST_SYSTEM_VECTOR) and
+ * the system vectors inside it (spec 5.2): IRQ_MOVE_CLEANUP_VECTOR 0x20
+ * until the timer-based move cleanup, the PIC cascade ISA_IRQ_VECTOR(2)
+ * 0x32, IA32_SYSCALL_VECTOR 0x80.  The window ends at LOCAL_TIMER_VECTOR
+ * 0xec, or at POSTED_MSI_NOTIFICATION_VECTOR 0xeb from 6.10 on.
+ */
+#define X86_ALLOC_START	0x20
+static unsigned int x86_alloc_end(const struct ingest_norm *n)
+{
+	unsigned int v = release_version(n);
+
+	return v && v < 610 ? 0xec : 0xeb;
+}
+
+static bool x86_system_bit(const struct ingest_norm *n, unsigned int b)
+{
+	unsigned int v = release_version(n);
+
+	return b == 0x32 || b == 0x80 || (b == 0x20 && v && v < 609);
+}
+
+static unsigned int x86_system_bits(const struct ingest_norm *n)
+{
+	unsigned int c = 0;
+
+	for (unsigned int b = X86_ALLOC_START; b < x86_alloc_end(n); b++)
+		c += x86_system_bit(n, b);
+	return c;
+}
+
+static void x86_conflict(struct ingest_norm *n, uint32_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void x86_conflict(struct ingest_norm *n, uint32_t line, const char *fmt, ...)
+{
+	struct x86_state *x = n->x86;
+	char where[80];
+	size_t w;
+	va_list ap;
+
+	if (x->conflict)
+		return;
+	x->conflict = true;
+	w = (size_t)snprintf(x->conflict_note, sizeof(x->conflict_note), "%s: ", at(n, line, where));
+	if (w >= sizeof(x->conflict_note))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(x->conflict_note + w, sizeof(x->conflict_note) - w, fmt, ap);
+	va_end(ap);
+}
+
+/* The change an irq_matrix per-CPU event made to (allocated, managed) of its CPU. */
+static void x86_cpu_delta(enum mlog_verb v, int *da, int *dm)
+{
+	*da = *dm = 0;
+	if (v == MLOG_V_O_IRQ_MATRIX_ALLOC || v == MLOG_V_O_IRQ_MATRIX_ALLOC_MANAGED ||
+	    v == MLOG_V_O_IRQ_MATRIX_ASSIGN)
+		*da = 1;
+	else if (v == MLOG_V_O_IRQ_MATRIX_FREE)
+		*da = -1;
+	else if (v == MLOG_V_O_IRQ_MATRIX_RESERVE_MANAGED)
+		*dm = 1;
+	else if (v == MLOG_V_O_IRQ_MATRIX_REMOVE_MANAGED)
+		*dm = -1;
+}
+
+/* A bit whose start state the trace proves: @pre_kind 0 free, 1 allocated, 2 managed. */
+static void x86_known(struct ingest_norm *n, struct xcpu *c, unsigned int b, int pre_kind,
+		      uint32_t line)
+{
+	if (test_bit64(c->known, b))
+		return;
+	set_bit64(c->known, b);
+	if (!pre_kind)
+		return;
+	if (!c->pre_at[0])
+		at(n, line, c->pre_at);
+	if (pre_kind == 1) {
+		set_bit64(c->pre_alloc, b);
+		set_bit64(c->cur_alloc, b);
+	} else {
+		set_bit64(c->pre_managed, b);
+		set_bit64(c->cur_managed, b);
+	}
+}
+
+static void clear_bit64(uint64_t *map, uint32_t b)
+{
+	map[b / 64] &= ~(1ull << (b % 64));
+}
+
+/* One per-CPU irq_matrix event: what it proves about the start, then the update. */
+static void x86_matrix_cpu(struct ingest_norm *n, enum mlog_verb v, const struct ingest_event *ev,
+			   int64_t bit, int64_t cpu, int64_t alloc, int64_t managed)
+{
+	struct x86_state *x = n->x86;
+	struct xcpu *c;
+	int da, dm;
+
+	if (cpu < 0 || cpu >= X86_MAX_CPUS || bit < 0 || bit > 255) {
+		nerr(n, ev->line, "%s: cpu %" PRId64 " or bit %" PRId64 " out of range", ev->name, cpu, bit);
+		return;
+	}
+	c = &x->cpu[cpu];
+	x86_cpu_delta(v, &da, &dm);
+	if (!c->seen) {
+		c->seen = true;
+		c->late = c->went_offline;
+		c->alloc0 = (int)alloc - da;
+		c->managed0 = (int)managed - dm;
+		c->first_line = ev->line;
+		at(n, ev->line, c->first_at);
+	}
+	set_bit64(c->touched, (uint32_t)bit);
+	if (c->late)
+		return;		/* the start state is gone: nothing more to prove */
+	if (v == MLOG_V_O_IRQ_MATRIX_ALLOC || v == MLOG_V_O_IRQ_MATRIX_RESERVE_MANAGED) {
+		/* first fit over alloc_map | managed_map | system_map */
+		for (unsigned int b = X86_ALLOC_START; b < (unsigned int)bit; b++) {
+			if (x86_system_bit(n, b))
+				continue;
+			if (!test_bit64(c->known, b)) {
+				/* a pre-existing managed bit cannot be told from an allocated one here */
+				x86_known(n, c, b, 1, ev->line);
+			} else if (!test_bit64(c->cur_alloc, b) && !test_bit64(c->cur_managed, b)) {
+				x86_conflict(n, ev->line, "%s bit %" PRId64 " on CPU %" PRId64 " skipped vector "
+					     "%u, which the trace had freed: an event is missing", ev->name,
+					     bit, cpu, b);
+			}
+		}
+		x86_known(n, c, (unsigned int)bit, 0, ev->line);
+		if (v == MLOG_V_O_IRQ_MATRIX_ALLOC)
+			set_bit64(c->cur_alloc, (uint32_t)bit);
+		else
+			set_bit64(c->cur_managed, (uint32_t)bit);
+	} else if (v == MLOG_V_O_IRQ_MATRIX_ALLOC_MANAGED) {
+		x86_known(n, c, (unsigned int)bit, 2, ev->line);
+		set_bit64(c->cur_alloc, (uint32_t)bit);
+	} else if (v == MLOG_V_O_IRQ_MATRIX_ASSIGN) {
+		x86_known(n, c, (unsigned int)bit, 0, ev->line);
+		set_bit64(c->cur_alloc, (uint32_t)bit);
+	} else if (v == MLOG_V_O_IRQ_MATRIX_FREE) {
+		x86_known(n, c, (unsigned int)bit, 1, ev->line);
+		clear_bit64(c->cur_alloc, (uint32_t)bit);
+	} else if (v == MLOG_V_O_IRQ_MATRIX_REMOVE_MANAGED) {
+		x86_known(n, c, (unsigned int)bit, 2, ev->line);
+		clear_bit64(c->cur_managed, (uint32_t)bit);
+	}
+}
+
+/* The global counters before the first irq_matrix event. */
+static void x86_matrix_global(struct ingest_norm *n, enum mlog_verb v, const struct ingest_event *ev,
+			      int64_t rsvd, int64_t total)
+{
+	struct x86_state *x = n->x86;
+	int dr = 0, dt = 0;
+
+	if (x->g_seen)
+		return;
+	x->g_seen = true;
+	if (v == MLOG_V_O_IRQ_MATRIX_RESERVE)
+		dr = 1;
+	else if (v == MLOG_V_O_IRQ_MATRIX_REMOVE_RESERVED)
+		dr = -1;
+	if (v == MLOG_V_O_IRQ_MATRIX_ALLOC || v == MLOG_V_O_IRQ_MATRIX_ALLOC_MANAGED ||
+	    v == MLOG_V_O_IRQ_MATRIX_ASSIGN)
+		dt = 1;
+	else if (v == MLOG_V_O_IRQ_MATRIX_FREE)
+		dt = -1;
+	x->rsvd0 = rsvd - dr;
+	x->total0 = total - dt;
+	at(n, ev->line, x->g_at);
+	/* irq_matrix_alloc released a reservation if the vector_alloc after it says reserved=1 */
+	if (v == MLOG_V_O_IRQ_MATRIX_ALLOC) {
+		x->rsvd_pending = true;
+		x->rsvd_pending_pid = ev->pid;
+	}
+}
+
+static const struct {
+	const char *name;
+	enum mlog_verb verb;
+} x86_tracepoints[] = {
+	{ "vector_config", MLOG_V_O_VECTOR_CONFIG },
+	{ "vector_update", MLOG_V_O_VECTOR_UPDATE },
+	{ "vector_clear", MLOG_V_O_VECTOR_CLEAR },
+	{ "vector_reserve_managed", MLOG_V_O_VECTOR_RESERVE_MANAGED },
+	{ "vector_reserve", MLOG_V_O_VECTOR_RESERVE },
+	{ "vector_alloc", MLOG_V_O_VECTOR_ALLOC },
+	{ "vector_alloc_managed", MLOG_V_O_VECTOR_ALLOC_MANAGED },
+	{ "vector_activate", MLOG_V_O_VECTOR_ACTIVATE },
+	{ "vector_deactivate", MLOG_V_O_VECTOR_DEACTIVATE },
+	{ "vector_teardown", MLOG_V_O_VECTOR_TEARDOWN },
+	{ "vector_setup", MLOG_V_O_VECTOR_SETUP },
+	{ "vector_free_moved", MLOG_V_O_VECTOR_FREE_MOVED },
+	{ "irq_matrix_online", MLOG_V_O_IRQ_MATRIX_ONLINE },
+	{ "irq_matrix_offline", MLOG_V_O_IRQ_MATRIX_OFFLINE },
+	{ "irq_matrix_reserve", MLOG_V_O_IRQ_MATRIX_RESERVE },
+	{ "irq_matrix_remove_reserved", MLOG_V_O_IRQ_MATRIX_REMOVE_RESERVED },
+	{ "irq_matrix_assign_system", MLOG_V_O_IRQ_MATRIX_ASSIGN_SYSTEM },
+	{ "irq_matrix_reserve_managed", MLOG_V_O_IRQ_MATRIX_RESERVE_MANAGED },
+	{ "irq_matrix_remove_managed", MLOG_V_O_IRQ_MATRIX_REMOVE_MANAGED },
+	{ "irq_matrix_alloc_managed", MLOG_V_O_IRQ_MATRIX_ALLOC_MANAGED },
+	{ "irq_matrix_assign", MLOG_V_O_IRQ_MATRIX_ASSIGN },
+	{ "irq_matrix_alloc", MLOG_V_O_IRQ_MATRIX_ALLOC },
+	{ "irq_matrix_free", MLOG_V_O_IRQ_MATRIX_FREE },
+};
+
+/* Every observation kind of the irq_vectors (@matrix false) or irq_matrix tracepoints. */
+static uint64_t x86_kinds(bool matrix)
+{
+	uint64_t k = 0;
+
+	for (size_t i = 0; i < sizeof(x86_tracepoints) / sizeof(x86_tracepoints[0]); i++)
+		if ((x86_tracepoints[i].name[0] == 'i') == matrix)
+			k |= 1ull << (x86_tracepoints[i].verb - MLOG_V_O_FIRST);
+	return k;
+}
+
+/* vector_activate / vector_deactivate of an MSI irq: request_irq / free_irq when they are the cause. */
+static void x86_activation(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			   bool activate, int64_t reserve)
+{
+	struct nvirq *q = event_virq(n, ev);
+
+	if (!q)
+		return;
+	if (n->act == ACT_CPU) {
+		/* the kernel restarting or shutting down managed irqs around CPU hotplug */
+		q->active = activate && !reserve;
+		return;
+	}
+	if (!activate) {
+		ev_deactivate(n, t, ev);
+		return;
+	}
+	if (reserve) {
+		/* early activation in reservation mode: the kernel clears "activated" after it */
+		q->active = false;
+		return;
+	}
+	{
+		size_t before = n->npend;
+		bool was_active = q->active;
+
+		ev_activate(n, t, ev);
+		if (!was_active && t->stim == S_NONE && n->npend > before) {
+			/* request_irq: its return is that of this activation (vector_alloc* ret) */
+			n->x86->req_open = true;
+			n->x86->req_dev = q->dev;
+			n->x86->req_virq = (uint32_t)(q - n->virq);
+			n->x86->req_ret = 0;
+		}
+	}
+}
+
+/* The end of a traced request_irq: "< ret fn=request_irq" after its activation's observations. */
+static void x86_req_close(struct ingest_norm *n)
+{
+	struct x86_state *x = n->x86;
+	struct mlog_event *e;
+
+	x->req_open = false;
+	if (!x->req_noted) {
+		x->req_noted = true;
+		comment(n, "request_irq is not probed: each \"ret fn=request_irq\" after an x86 request "
+			"is the result of its vector activation (the vector_alloc ret)");
+	}
+	e = emit_grp(n, n->grp_next++);
+	ev_init(n, e, MLOG_V_O_RET);
+	mlog_event_set_str(e, MLOG_K_FN, "request_irq", 11);
+	mlog_event_set(e, MLOG_K_DEV, x->req_dev);
+	mlog_event_set(e, MLOG_K_RET, (int32_t)x->req_ret);
+}
+
+/* An x86 tracepoint: the observation (after its cause, when it has one). */
+static void x86_tracepoint(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	struct x86_state *x = x86_get(n);
+	enum mlog_verb v = MLOG_V_NONE;
+	const enum mlog_key *keys;
+	unsigned int nkeys;
+	mlog_keyset req;
+	int64_t val[24];
+	struct mlog_event *e;
+
+	if (!x)
+		return;
+	for (size_t i = 0; i < sizeof(x86_tracepoints) / sizeof(x86_tracepoints[0]); i++)
+		if (!strcmp(ev->name, x86_tracepoints[i].name)) {
+			v = x86_tracepoints[i].verb;
+			break;
+		}
+	if (v == MLOG_V_NONE)
+		return;		/* the per-interrupt irq_vectors events: not MSI lifecycle */
+	if (ev->name[0] == 'i')
+		x->matrix = true;
+	else
+		x->vectors = true;
+	nkeys = mlog_verb_keys(v, &keys);
+	req = mlog_verb_required(v);
+	if (nkeys > sizeof(val) / sizeof(val[0]))
+		nkeys = sizeof(val) / sizeof(val[0]);
+	for (unsigned int i = 0; i < nkeys; i++) {
+		const char *fname = keys[i] == MLOG_K_VIRQ ? "irq" : mlog_key_name(keys[i]);
+
+		if (keys[i] == MLOG_K_PID || keys[i] == MLOG_K_T)
+			continue;
+		if (!fnum(ev, fname, &val[i])) {
+			if (!(req & MLOG_KEYBIT(keys[i]))) {
+				val[i] = INT64_MIN;
+				continue;
+			}
+			nerr(n, ev->line, "%s: no numeric field \"%s\"", ev->name, fname);
+			return;
+		}
+	}
+	/* a traced request ends where the events of another irq begin */
+	if (x->req_open) {
+		for (unsigned int i = 0; i < nkeys; i++)
+			if (keys[i] == MLOG_K_VIRQ && val[i] != (int64_t)x->req_virq)
+				x86_req_close(n);
+	}
+	if (x->req_open && (v == MLOG_V_O_VECTOR_ALLOC || v == MLOG_V_O_VECTOR_ALLOC_MANAGED)) {
+		for (unsigned int i = 0; i < nkeys; i++)
+			if (keys[i] == MLOG_K_RET)
+				x->req_ret = val[i];
+	}
+	/* the cause first */
+	if (v == MLOG_V_O_VECTOR_ACTIVATE || v == MLOG_V_O_VECTOR_DEACTIVATE) {
+		int64_t reserve = 0;
+
+		for (unsigned int i = 0; i < nkeys; i++)
+			if (keys[i] == MLOG_K_RESERVE)
+				reserve = val[i];
+		x86_activation(n, n->cur, ev, v == MLOG_V_O_VECTOR_ACTIVATE, reserve);
+	}
+	if (v == MLOG_V_O_VECTOR_ALLOC && x->rsvd_pending && ev->pid == x->rsvd_pending_pid) {
+		for (unsigned int i = 0; i < nkeys; i++)
+			if (keys[i] == MLOG_K_RESERVED && val[i])
+				x->rsvd0++;
+		x->rsvd_pending = false;
+	}
+	e = obs(n, v, ev);
+	{
+		int64_t bit = -1, cpu = -1, alloc = 0, managed = 0, rsvd = -1, total = -1, virq = -1;
+
+		for (unsigned int i = 0; i < nkeys; i++) {
+			if (keys[i] == MLOG_K_PID || keys[i] == MLOG_K_T || val[i] == INT64_MIN)
+				continue;
+			mlog_event_set(e, keys[i], val[i]);
+			switch (keys[i]) {
+			case MLOG_K_BIT: bit = val[i]; break;
+			case MLOG_K_CPU: cpu = val[i]; break;
+			case MLOG_K_ALLOC: alloc = val[i]; break;
+			case MLOG_K_MANAGED: managed = val[i]; break;
+			case MLOG_K_GLOBAL_RSVD: rsvd = val[i]; break;
+			case MLOG_K_TOTAL_ALLOC: total = val[i]; break;
+			case MLOG_K_VIRQ: virq = val[i]; break;
+			default: break;
+			}
+		}
+		if (virq > 0 && virq < NORM_MAX_VIRQ && !test_bit64(x->pv_done, (uint32_t)virq) &&
+		    !x->any_offline && !test_bit64(x->allocd, (uint32_t)virq) && !n->virq[virq].traced &&
+		    (v == MLOG_V_O_VECTOR_CLEAR || v == MLOG_V_O_VECTOR_UPDATE)) {
+			/* its first vector event: the vector it held since before the recording */
+			int64_t vv = -1, vc = -1;
+
+			for (unsigned int i = 0; i < nkeys; i++) {
+				if (keys[i] == (v == MLOG_V_O_VECTOR_CLEAR ? MLOG_K_VECTOR : MLOG_K_PREV_VECTOR))
+					vv = val[i];
+				if (keys[i] == (v == MLOG_V_O_VECTOR_CLEAR ? MLOG_K_CPU : MLOG_K_PREV_CPU))
+					vc = val[i];
+			}
+			if (vv > 0 && vv < 256 && vc >= 0 && vc < X86_MAX_CPUS) {
+				x->pv_cpu[virq] = (int16_t)vc;
+				x->pv_vec[virq] = (uint8_t)vv;
+				x->pv_line[virq] = ev->line;
+			}
+		}
+		if (virq > 0 && virq < NORM_MAX_VIRQ && x->pv_managed[virq] < 0) {
+			for (unsigned int i = 0; i < nkeys; i++)
+				if (keys[i] == MLOG_K_IS_MANAGED && val[i] != INT64_MIN)
+					x->pv_managed[virq] = (int8_t)(val[i] != 0);
+		}
+		if (virq > 0 && virq < NORM_MAX_VIRQ &&
+		    (v == MLOG_V_O_VECTOR_CLEAR || v == MLOG_V_O_VECTOR_UPDATE || v == MLOG_V_O_VECTOR_ALLOC ||
+		     v == MLOG_V_O_VECTOR_ALLOC_MANAGED || v == MLOG_V_O_VECTOR_FREE_MOVED ||
+		     v == MLOG_V_O_VECTOR_TEARDOWN))
+			set_bit64(x->pv_done, (uint32_t)virq);
+		if (virq > 0 && virq < NORM_MAX_VIRQ) {
+			if (x86_is_pre(n, (uint32_t)virq) && x86_pre_ioapic(n, (uint32_t)virq) == -1) {
+				int64_t im = -1;
+				char why[160], where[80];
+
+				for (unsigned int i = 0; i < nkeys; i++)
+					if (keys[i] == MLOG_K_IS_MANAGED)
+						im = val[i];
+				snprintf(why, sizeof(why), "%s at %s names it and no traced allocation made it",
+					 ev->name, at(n, ev->line, where));
+				x86_pre_irq(n, (uint32_t)virq, -1, -1, -1, (int)im, why);
+			}
+			set_bit64(x->touched, (uint32_t)virq);
+		}
+		if (rsvd >= 0)
+			x86_matrix_global(n, v, ev, rsvd, total);
+		if (bit >= 0 && cpu >= 0)
+			x86_matrix_cpu(n, v, ev, bit, cpu, alloc, managed);
+	}
+}
+
+/* A pre-existing irq the recording touches: declared as x86_irq with the evidence. */
+/* Did @virq exist before the recording?  Not made by a traced allocation, not from --interrupts. */
+static bool x86_is_pre(const struct ingest_norm *n, uint32_t virq)
+{
+	return virq_ok(virq) && !test_bit64(n->x86->allocd, virq) && !n->virq[virq].traced &&
+	       !test_bit64(n->x86->ioapic, virq) && n->virq[virq].dev < 0;
+}
+
+/*
+ * An IO-APIC irq mapped before the recording: a legacy ISA irq (1-15; 2 is
+ * the PIC cascade, never an IO-APIC irq), or the INTx GSI of a device the
+ * device table says was enabled at boot (gsi=N).  -1: no; else the table
+ * device (or -2 for a legacy irq).
+ */
+static int x86_pre_ioapic(const struct ingest_norm *n, uint32_t virq)
+{
+	/* a snapshot that lists unrequested irqs (msilab record) names them all */
+	if (n->irq_all_listed)
+		return test_bit64(n->irq_unrequested, virq) ? -2 : -1;
+	if (virq >= 1 && virq < 16 && virq != 2)
+		return -2;
+	for (uint32_t i = 0; i < n->ntable; i++)
+		if (n->table[i].gsi == virq)
+			return (int)i;
+	return -1;
+}
+
+static void x86_pre_irq(struct ingest_norm *n, uint32_t virq, int dev, int vec, int cpu,
+			int is_managed, const char *why)
+{
+	struct x86_state *x = n->x86;
+
+	for (uint32_t i = 0; i < x->npirq; i++)
+		if (x->pirq[i].virq == virq) {
+			/* more evidence for an irq already declared */
+			if (x->pirq[i].dev < 0 && dev >= 0) {
+				x->pirq[i].dev = dev;
+				x->pirq[i].vec = vec;
+			}
+			if (x->pirq[i].cpu < 0 && cpu >= 0)
+				x->pirq[i].cpu = cpu;
+			if (x->pirq[i].is_managed < 0 && is_managed >= 0)
+				x->pirq[i].is_managed = is_managed;
+			return;
+		}
+	if (x->npirq == sizeof(x->pirq) / sizeof(x->pirq[0]))
+		return;
+	x->pirq[x->npirq].virq = virq;
+	x->pirq[x->npirq].dev = dev;
+	x->pirq[x->npirq].vec = vec;
+	x->pirq[x->npirq].cpu = cpu;
+	x->pirq[x->npirq].vector = -1;
+	x->pirq[x->npirq].is_managed = is_managed;
+	snprintf(x->pirq[x->npirq].why, sizeof(x->pirq[0].why), "%s", why);
+	x->npirq++;
+}
+
+/*
+ * msi_set_affinity: an effect.  On the dying CPU of a cpu_offline (no
+ * tracepoint fires there, spec 11.6) it is the only sign of the moves, so
+ * it is summed up in a comment; an irq it names that the trace never
+ * allocated existed before the recording, on that CPU.
+ */
+static void x86_set_affinity(struct ingest_norm *n, const struct ingest_event *ev)
+{
+	struct x86_state *x = x86_get(n);
+	int64_t virq;
+	size_t w;
+
+	bool dying;
+
+	if (!x || need(n, ev, "virq", &virq))
+		return;
+	if (!virq_ok((uint32_t)virq))
+		return;
+	dying = n->act == ACT_CPU && !x->act_online;
+	if (dying && !test_bit64(x->moved_map, (uint32_t)virq)) {
+		set_bit64(x->moved_map, (uint32_t)virq);
+		w = strlen(x->moved);
+		if (w + 12 < sizeof(x->moved))
+			snprintf(x->moved + w, sizeof(x->moved) - w, "%s%" PRId64, w ? "," : "", virq);
+		if (!x->moved_first)
+			x->moved_first = ev->line;
+		x->moved_last = ev->line;
+	}
+	if (x86_is_pre(n, (uint32_t)virq)) {
+		char why[240], where[80];
+		int64_t hw = fnum_or(ev, "hwirq", -1);
+		int dev = n->virq[virq].dev >= 0 ? n->virq[virq].dev : -1;
+		int vec = dev >= 0 ? n->virq[virq].index : -1;
+
+		/* x86 6.1 PCI-MSI: hwirq = RID << 11 | index */
+		if (dev < 0 && hw >= 0 && release_version(n) && release_version(n) < 602) {
+			int d = dev_find(n, (uint32_t)(hw >> 11) & 0xffff);
+
+			if (d < 0)
+				d = dev_declare(n, (uint32_t)(hw >> 11) & 0xffff, ev->line);
+			dev = d;
+			vec = (int)(hw & 0x7ff);
+		}
+		if (dying)
+			snprintf(why, sizeof(why), "%s on the dying CPU %d at %s moved it: "
+				 "it was on that CPU%s", ev->name, x->act_cpu, at(n, ev->line, where),
+				 dev >= 0 ? " (device from its hwirq = RID << 11 | index)" : "");
+		else
+			snprintf(why, sizeof(why), "%s at %s names it and no traced "
+				 "allocation made it%s", ev->name, at(n, ev->line, where),
+				 dev >= 0 ? " (device from its hwirq = RID << 11 | index)" : "");
+		x86_pre_irq(n, (uint32_t)virq, dev, vec, dying ? x->act_cpu : -1, -1, why);
+	}
+	set_bit64(x->touched, (uint32_t)virq);
+}
+
+static void x86_end_cpu(struct ingest_norm *n)
+{
+	struct x86_state *x = n->x86;
+
+	if (!x || x->act_cpu < 0)
+		return;
+	if (!x->act_online) {
+		char a[80], b[80];
+
+		if (x->moved[0])
+			comment(n, "cpu%d offline: the kernel moved irqs %s off the dying CPU "
+				"(msi/apic_set_affinity, %s to %s); no tracepoint fires on it (spec 11.6): "
+				"the vector moves have no observation", x->act_cpu, x->moved,
+				at(n, x->moved_first, a), at(n, x->moved_last, b));
+		else
+			comment(n, "cpu%d offline: no tracepoint fires on the dying CPU (spec 11.6)",
+				x->act_cpu);
+	}
+	x->act_cpu = -1;
+	x->moved[0] = 0;
+	memset(x->moved_map, 0, sizeof(x->moved_map));
+	x->moved_first = x->moved_last = 0;
+}
+
+/* x86_vector_alloc_irqs of an IO-APIC irq: the INTx GSI mapped for a device. */
+static void x86_ioapic_alloc(struct ingest_norm *n, struct task *t, const struct ingest_event *ev)
+{
+	struct x86_state *x = x86_get(n);
+	int64_t virq, type, nr;
+	struct mlog_event *e;
+	int dev;
+
+	if (!x || need(n, ev, "virq", &virq))
+		return;
+	nr = fnum_or(ev, "nr_irqs", 1);
+	for (int64_t i = 0; i < nr && virq + i < NORM_MAX_VIRQ; i++)
+		if (virq + i > 0)
+			set_bit64(x->allocd, (uint32_t)(virq + i));
+	if (!fnum(ev, "type", &type))
+		type = t->ioapic_dom ? 1 : 0;
+	t->ioapic_dom = false;
+	if (type != 1 || !virq_ok((uint32_t)virq) || nr != 1 || n->virq[virq].dev >= 0)
+		return;
+	dev = t->enable_dev >= 0 ? t->enable_dev : n->bind_dev;
+	comment(n, "irq %" PRId64 ": INTx GSI mapped to an IO-APIC pin (x86_vector_alloc_irqs type=1 "
+		"under mp_map_pin_to_irq) by %s", virq,
+		t->enable_dev >= 0 ? "the probed pci_enable_device of the device" :
+		dev >= 0 ? "pci_enable_device (not probed) of the device the ACTION bind names" :
+		"pci_enable_device (not probed) of a device the trace does not name");
+	t->enable_dev = -1;
+	set_bit64(x->ioapic, (uint32_t)virq);
+	e = stim(n, MLOG_V_MP_MAP_PIN_TO_IRQ, dev, ev);
+	mlog_event_set(e, MLOG_K_VIRQ, virq);
+	if (virq + 1 > n->nr_irqs)
+		n->nr_irqs = (uint32_t)virq + 1;
+}
+
+/* irq_domain_free_irqs of an IO-APIC irq the trace mapped: mp_unmap_irq. */
+static bool x86_ioapic_free(struct ingest_norm *n, struct task *t, const struct ingest_event *ev,
+			    int64_t virq)
+{
+	struct mlog_event *e;
+
+	if (!n->x86 || !virq_ok((uint32_t)virq))
+		return false;
+	if (!test_bit64(n->x86->ioapic, (uint32_t)virq)) {
+		int ti;
+
+		if (!x86_is_pre(n, (uint32_t)virq) || (ti = x86_pre_ioapic(n, (uint32_t)virq)) == -1 ||
+		    test_bit64(n->x86->unmapped, (uint32_t)virq))
+			return false;
+		comment(n, "irq %" PRId64 ": %s mapped before the recording, unmapped here", virq,
+			ti >= 0 ? "the INTx GSI the device table gives (gsi=)" : "a legacy ISA irq");
+		set_bit64(n->x86->unmapped, (uint32_t)virq);
+	}
+	clear_bit64(n->x86->ioapic, (uint32_t)virq);
+	/* pci_disable_device: probed, or the device of the ACTION unbind/remove in progress */
+	e = stim(n, MLOG_V_MP_UNMAP_IRQ, t->disable_dev >= 0 ? t->disable_dev :
+		 (n->act == ACT_UNBIND || n->act == ACT_REMOVE) && ev->pid == n->act_pid ? n->act_dev : -1, ev);
+	t->disable_dev = -1;
+	mlog_event_set(e, MLOG_K_VIRQ, virq);
+	return true;
 }
 
 static int handle(struct ingest_norm *n, const struct ingest_event *ev, enum norm_name id)
@@ -2112,11 +2959,13 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev, enum nor
 			return 0;
 		e = obs(n, MLOG_V_O_ITS_MSI_TEARDOWN, ev);
 		mlog_event_set(e, MLOG_K_DEVID, a);
-	} else if (id == N_its_pci_msi_prepare) {
+	} else if (id == N_its_pci_msi_prepare || id == N_x86_msi_prepare || id == N_pci_msi_prepare) {
+		/* the domain's .msi_prepare: ITS (arm64) or x86 (pci_msi_prepare 6.1, x86_msi_prepare 6.2+) */
 		t->pp_dev = dev_of(n, ev, "devname");
 		t->pp_nvec = (int)fnum_or(ev, "nvec", 0);
 		t->pp_emitted = false;
-	} else if (id == N_its_pci_msi_prepare_ret) {
+	} else if (id == N_its_pci_msi_prepare_ret || id == N_x86_msi_prepare_ret ||
+		   id == N_pci_msi_prepare_ret) {
 		if (t->pp_dev < 0 || need(n, ev, "ret", &a))
 			return 0;
 		e = obs(n, MLOG_V_O_MSI_PREPARE, ev);
@@ -2246,6 +3095,8 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev, enum nor
 		if (need(n, ev, "virq", &a))
 			return 0;
 		b = fnum_or(ev, "nr_irqs", 1);
+		if (x86_ioapic_free(n, t, ev, a))
+			return n->failed ? -1 : 0;
 		if (!virq_ok((uint32_t)a) || n->virq[a].dev < 0)
 			return 0;	/* not an MSI irq */
 		e = obs(n, MLOG_V_O_IRQ_FREE, ev);
@@ -2256,6 +3107,19 @@ static int handle(struct ingest_norm *n, const struct ingest_event *ev, enum nor
 			n->virq[a + i].active = false;
 			n->virq[a + i].started = false;
 		}
+	} else if (id == N___irq_domain_alloc_irqs) {
+		const struct ingest_field *f = ingest_event_field(ev, "dom");
+
+		t->ioapic_dom = f && !strncmp(f->raw, "IO-APIC", 7);
+	} else if (id == N_x86_vector_alloc_irqs) {
+		x86_ioapic_alloc(n, t, ev);
+	} else if (id == N_msi_set_affinity || id == N_apic_set_affinity) {
+		/* apic_set_affinity: every irq the vector domain moves (IO-APIC ones too) */
+		x86_set_affinity(n, ev);
+	} else if (id == N_pci_enable_device || id == N_pci_enable_device_mem) {
+		t->enable_dev = dev_of(n, ev, "name");
+	} else if (id == N_pci_disable_device) {
+		t->disable_dev = dev_of(n, ev, "name");
 	} else if (id == N_its_lpi_free) {
 		if (need(n, ev, "base", &a) || need(n, ev, "nr_ids", &b))
 			return 0;
@@ -2298,6 +3162,11 @@ int ingest_norm_event(struct ingest_norm *n, const struct ingest_event *ev)
 	n->cur = task_get(n, ev->pid);
 	if (ev->system[0] == 'f' && !strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print")) {
 		marker(n, ev);
+		return n->failed ? -1 : 0;
+	}
+	if (!strcmp(ev->system, "irq_vectors") || !strcmp(ev->system, "irq_matrix")) {
+		x86_tracepoint(n, ev);
+		flush(n, false);
 		return n->failed ? -1 : 0;
 	}
 	if (ev->system[0] != 'm' || strcmp(ev->system, "msilc"))
@@ -2361,6 +3230,7 @@ struct ingest_norm *ingest_norm_new(const struct ingest_norm_opts *o, struct mlo
 		norm_observes_init();
 	}
 	n->act_dev = -1;
+	n->bind_dev = -1;
 	for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++)
 		n->virq[v].dev = -1;
 	if ((o->devices && read_devices(n, o->devices, err)) ||
@@ -2397,6 +3267,7 @@ void ingest_norm_free(struct ingest_norm *n)
 		fclose(n->sp_file);
 	free(n->sp_buf);
 	free(n->pend);
+	free(n->x86);
 	free(n->file);
 	free(n->tool);
 	free(n->comment);
@@ -2503,6 +3374,294 @@ static int list_irqs(const struct ingest_norm *n, const uint64_t *map, char *buf
 	return w < size ? 0 : -1;
 }
 
+/* A LIST of the bits set in @map ("33-35,48"). */
+static void x86_list(const uint64_t *map, char *buf, size_t size)
+{
+	size_t w = 0;
+
+	buf[0] = 0;
+	for (unsigned int b = 0; b < 256; b++) {
+		unsigned int e;
+
+		if (!test_bit64(map, b))
+			continue;
+		for (e = b; e + 1 < 256 && test_bit64(map, e + 1); e++)
+			;
+		if (w < size)
+			w += (size_t)snprintf(buf + w, size - w, e == b ? "%s%u" : "%s%u-%u",
+					      w ? "," : "", b, e);
+		b = e;
+	}
+}
+
+static unsigned int popcount256(const uint64_t *map)
+{
+	unsigned int c = 0;
+
+	for (int i = 0; i < X86_WORDS; i++)
+		c += (unsigned int)__builtin_popcountll(map[i]);
+	return c;
+}
+
+/*
+ * The x86 start state: one x86_cpu line per CPU whose first irq_matrix
+ * event came before any offline of it, x86_irq lines for the irqs that
+ * existed before the recording and that it touches or that hold the
+ * global reservations the counters show.  Every line has its evidence.
+ */
+static int x86_write_decls(struct ingest_norm *n, FILE *out, struct mlog_error *err)
+{
+	struct x86_state *x = n->x86;
+	struct mlog_decls *d = n->decls;
+	struct mlog_event *e = &n->scratch;
+	unsigned int end = x86_alloc_end(n), sys = x86_system_bits(n);
+	int64_t sum0 = 0;
+	bool all = true, rsvd_ok = true;
+	char la[256], lm[256];
+
+	if (!release_version(n)) {
+		snprintf(err->msg, sizeof(err->msg), "x86: the kernel release \"%s\" has no MAJOR.MINOR",
+			 n->release);
+		return -1;
+	}
+	/* a pre-existing irq's vector, proven by its first vector event, is a located pre bit */
+	for (uint32_t v = 1; v < NORM_MAX_VIRQ; v++) {
+		struct xcpu *c;
+		unsigned int b;
+
+		if (x->pv_cpu[v] < 0)
+			continue;
+		c = &x->cpu[x->pv_cpu[v]];
+		b = x->pv_vec[v];
+		if (!c->seen || c->late || b < X86_ALLOC_START || b >= end)
+			continue;
+		if (!test_bit64(c->known, b)) {
+			set_bit64(c->known, b);
+			set_bit64(c->pre_alloc, b);
+			/* a managed irq's vector is a bit of managed_map too */
+			if (x->pv_managed[v] == 1)
+				set_bit64(c->pre_managed, b);
+		} else if (test_bit64(c->pre_alloc, b)) {
+			/* first-fit found it taken; the irq says it is a managed one */
+			if (x->pv_managed[v] == 1)
+				set_bit64(c->pre_managed, b);
+		} else if (!test_bit64(c->pre_managed, b)) {
+			x86_conflict(n, x->pv_line[v], "irq %u held vector %u on CPU %d, which the trace "
+				     "proved free at the start", v, b, x->pv_cpu[v]);
+		}
+	}
+	fputc('\n', out);
+	put_comment(out, "x86 start state: the irq_matrix window is %u-%u with %u system vectors in it "
+		    "(spec 5.2); each x86_cpu line is proven by the CPU's first irq_matrix event "
+		    "(values after the update) and first-fit allocation", X86_ALLOC_START, end - 1, sys);
+	for (uint32_t cpu = 0; cpu < n->cpus && cpu < X86_MAX_CPUS; cpu++) {
+		struct xcpu *c = &x->cpu[cpu];
+		uint64_t amap[X86_WORDS], mmap[X86_WORDS];
+		int located_a, located_m, need_a, need_m, top = 0;
+		unsigned int b;
+
+		if (!c->seen || c->late) {
+			all = false;
+			put_comment(out, "cpu %u: %s: its start state is not declared", cpu,
+				    !c->seen ? "no per-CPU irq_matrix event in the trace" :
+				    "its first per-CPU irq_matrix event comes after it went offline");
+			continue;
+		}
+		memcpy(amap, c->pre_alloc, sizeof(amap));
+		memcpy(mmap, c->pre_managed, sizeof(mmap));
+		located_a = (int)popcount256(amap);
+		located_m = (int)popcount256(mmap);
+		/* first fit cannot tell a managed reservation from an allocation */
+		for (b = 255; located_a > c->alloc0 && located_m < c->managed0 && b >= X86_ALLOC_START; b--) {
+			if (test_bit64(amap, b) && !test_bit64(c->touched, b)) {
+				clear_bit64(amap, b);
+				set_bit64(mmap, b);
+				located_a--;
+				located_m++;
+			}
+		}
+		need_a = c->alloc0 - located_a;
+		need_m = c->managed0 - located_m;
+		if (need_a < 0 || need_m < 0) {
+			put_comment(out, "WARNING: cpu %u: first-fit proves %d allocated and %d managed vectors, "
+				    "but its first event (%s) counts %d and %d: an event is missing", cpu,
+				    located_a, located_m, c->first_at, c->alloc0, c->managed0);
+			need_a = need_a < 0 ? 0 : need_a;
+			need_m = need_m < 0 ? 0 : need_m;
+		}
+		/* the rest: above every vector the trace names on this CPU, from the top of the window */
+		for (b = end - 1; (need_a || need_m) && b >= X86_ALLOC_START; b--) {
+			if (test_bit64(c->touched, b) || test_bit64(c->known, b)) {
+				break;
+			}
+			if (x86_system_bit(n, b))
+				continue;
+			if (need_a) {
+				set_bit64(amap, b);
+				need_a--;
+			} else {
+				set_bit64(mmap, b);
+				need_m--;
+			}
+			top++;
+		}
+		if (need_a || need_m) {
+			snprintf(err->msg, sizeof(err->msg), "x86: cpu %u: no room above the vectors the trace "
+				 "uses for the %d vectors allocated at unknown positions", cpu, need_a + need_m);
+			return -1;
+		}
+		x86_list(amap, la, sizeof(la));
+		x86_list(mmap, lm, sizeof(lm));
+		put_comment(out, "cpu %u: %d allocated and %d managed-reserved vectors before the recording "
+			    "(its first irq_matrix event at %s, minus that event's own change)%s%s%s%s%s", cpu,
+			    c->alloc0, c->managed0, c->first_at,
+			    located_a + located_m ? "; first-fit proves " : "",
+			    located_a + located_m ? "the lower ones taken (first at " : "",
+			    located_a + located_m ? c->pre_at : "",
+			    located_a + located_m ? ")" : "",
+			    top ? "; the others were never reached by first-fit, so they lie above every "
+				  "vector this trace uses on the CPU: written at the top of the window" : "");
+		mlog_event_init(e, MLOG_V_X86_CPU);
+		mlog_event_set(e, MLOG_K_CPU, cpu);
+		mlog_event_set(e, MLOG_K_ONLINE, 1);
+		if (la[0])
+			mlog_event_set_str(e, MLOG_K_ALLOC_MAP, la, strlen(la));
+		if (lm[0])
+			mlog_event_set_str(e, MLOG_K_MANAGED_MAP, lm, strlen(lm));
+		if (put_event(out, d, e, err))
+			return -1;
+		sum0 += c->alloc0;
+	}
+	if (x->g_seen && all && sum0 != x->total0)
+		put_comment(out, "WARNING: the CPUs' allocated counts add up to %" PRId64 ", total_alloc "
+			    "before %s was %" PRId64, sum0, x->g_at, x->total0);
+	if (x->conflict)
+		put_comment(out, "WARNING: %s", x->conflict_note);
+
+	/*
+	 * The global reservations: the IO-APIC irqs mapped before the recording
+	 * and not requested (x86 maps the legacy ISA irqs at boot, and a
+	 * built-in driver's pci_enable_device its INTx GSI, in reservation
+	 * mode), and the MSI irqs allocated but never requested.  They are
+	 * declared only when their number is what the counters say.
+	 */
+	uint32_t cand[32], nc = 0, nmsi = 0;
+	char lst[160];
+	size_t w = 0;
+
+	for (uint32_t v = 1; v < NORM_MAX_VIRQ && nc < 32; v++)
+		if (x86_pre_ioapic(n, v) != -1 &&
+		    (!test_bit64(n->irq_listed, v) || test_bit64(n->irq_unrequested, v)) &&
+		    n->virq[v].dev < 0 &&
+		    (!test_bit64(x->allocd, v) || test_bit64(x->unmapped, v)))
+			cand[nc++] = v;
+	for (uint32_t k = 0; k < n->npre; k++)
+		nmsi += !n->pre[k].requested;
+	for (uint32_t i = 0; i < nc; i++)
+		w += (size_t)snprintf(lst + w, w < sizeof(lst) ? sizeof(lst) - w : 0, "%s%u", i ? "," : "",
+				      cand[i]);
+	if (x->g_seen && x->rsvd0 > 0) {
+		if (!n->have_interrupts || nc + nmsi != (uint32_t)x->rsvd0) {
+			rsvd_ok = false;
+			put_comment(out, "WARNING: global_rsvd was %" PRId64 " before %s, but %s: the irqs "
+				    "holding these reservations are not declared", x->rsvd0, x->g_at,
+				    n->have_interrupts ? "the unrequested IO-APIC and MSI irqs are a "
+				    "different number" : "without --interrupts they cannot be named");
+		} else {
+			put_comment(out, "global_rsvd was %" PRId64 " before %s: %s%s%s%u MSI irq(s) allocated "
+				    "and never requested hold them (the IO-APIC ones: the legacy ISA irqs but 2, "
+				    "the PIC cascade, and the INTx GSIs of functions enabled at boot, in "
+				    "reservation mode)", x->rsvd0, x->g_at, nc ? "the IO-APIC irqs " : "",
+				    lst, nc ? " and " : "", nmsi);
+		}
+	}
+	for (uint32_t i = 0; rsvd_ok && x->g_seen && x->rsvd0 > 0 && i < nc; i++) {
+		mlog_event_init(e, MLOG_V_X86_IRQ);
+		mlog_event_set(e, MLOG_K_VIRQ, cand[i]);
+		mlog_event_set(e, MLOG_K_HAS_RESERVED, 1);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+
+	/* MSI irqs allocated before the recording (--interrupts), and those it shows moving */
+	for (uint32_t k = 0; k < n->npre; k++) {
+		int dev = dev_find(n, n->pre[k].bdf);
+		int cpu = -1;
+
+		int vector = -1;
+		char pv[120] = "";
+
+		for (uint32_t i = 0; i < x->npirq; i++)
+			if (x->pirq[i].virq == n->pre[k].virq) {
+				cpu = x->pirq[i].cpu;
+				x->pirq[i].dev = -2;	/* written here */
+			}
+		if (x->pv_cpu[n->pre[k].virq] >= 0) {
+			char where[80];
+
+			cpu = x->pv_cpu[n->pre[k].virq];
+			vector = x->pv_vec[n->pre[k].virq];
+			snprintf(pv, sizeof(pv), "; vector %d on CPU %d: its first vector event, at %s", vector,
+				 cpu, at(n, x->pv_line[n->pre[k].virq], where));
+		}
+		put_comment(out, "irq %u = %s vector %u (--interrupts), %s%s%s: allocated before the "
+			    "recording; its vector is among the x86_cpu bits%s", n->pre[k].virq,
+			    dev >= 0 ? d->dev[dev].name : "?", n->pre[k].index,
+			    n->pre[k].requested ? "requested by \"" : "not requested",
+			    n->pre[k].what, n->pre[k].requested ? "\"" : "",
+			    pv[0] ? pv : cpu >= 0 ? "; on the CPU msi_set_affinity moved it from" : "");
+		mlog_event_init(e, MLOG_V_X86_IRQ);
+		mlog_event_set(e, MLOG_K_VIRQ, n->pre[k].virq);
+		if (dev >= 0) {
+			mlog_event_set(e, MLOG_K_DEV, dev);
+			mlog_event_set(e, MLOG_K_VEC, n->pre[k].index);
+		}
+		if (cpu >= 0)
+			mlog_event_set(e, MLOG_K_CPU, cpu);
+		if (vector >= 0)
+			mlog_event_set(e, MLOG_K_VECTOR, vector);
+		if (x->pv_managed[n->pre[k].virq] >= 0)
+			mlog_event_set(e, MLOG_K_IS_MANAGED, x->pv_managed[n->pre[k].virq]);
+		if (!n->pre[k].requested && rsvd_ok && x->g_seen && x->rsvd0 > 0)
+			mlog_event_set(e, MLOG_K_HAS_RESERVED, 1);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+	for (uint32_t i = 0; i < x->npirq; i++) {
+		bool dup = false;
+
+		for (uint32_t k = 0; rsvd_ok && k < nc; k++)
+			dup = dup || cand[k] == x->pirq[i].virq;
+		if (x->pirq[i].dev == -2 || dup)
+			continue;	/* written above (a device's MSI irq, or a reservation) */
+		put_comment(out, "irq %u: existed before the recording: %s", x->pirq[i].virq, x->pirq[i].why);
+		mlog_event_init(e, MLOG_V_X86_IRQ);
+		mlog_event_set(e, MLOG_K_VIRQ, x->pirq[i].virq);
+		if (x->pirq[i].dev >= 0) {
+			mlog_event_set(e, MLOG_K_DEV, x->pirq[i].dev);
+			if (x->pirq[i].vec >= 0)
+				mlog_event_set(e, MLOG_K_VEC, x->pirq[i].vec);
+		}
+		if (x->pv_cpu[x->pirq[i].virq] >= 0) {
+			mlog_event_set(e, MLOG_K_CPU, x->pv_cpu[x->pirq[i].virq]);
+			mlog_event_set(e, MLOG_K_VECTOR, x->pv_vec[x->pirq[i].virq]);
+		} else if (x->pirq[i].cpu >= 0) {
+			mlog_event_set(e, MLOG_K_CPU, x->pirq[i].cpu);
+		}
+		if (x->pirq[i].is_managed >= 0)
+			mlog_event_set(e, MLOG_K_IS_MANAGED, x->pirq[i].is_managed);
+		if (put_event(out, d, e, err))
+			return -1;
+	}
+
+	/* said in one line that tests and tools can find: the replay cannot start where the kernel did */
+	if (!all || !rsvd_ok)
+		put_comment(out, "conformance: incomplete start state: %s%s%s", !all ? "the irq_matrix of "
+			    "a CPU is not proven (no x86_cpu line for it)" : "", !all && !rsvd_ok ? "; " : "",
+			    !rsvd_ok ? "the holders of the global reservations are not named" : "");
+	return 0;
+}
+
 int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 {
 	struct mlog_decls *d = n->decls;
@@ -2515,6 +3674,8 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 		*err = n->err;
 		return -1;
 	}
+	if (n->x86 && n->x86->req_open)
+		x86_req_close(n);
 	end_action(n);
 	flush(n, true);
 	if (n->failed) {
@@ -2586,9 +3747,13 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 		list_irqs(n, n->gap, b, sizeof(b));
 		put_comment(out, "irqs_used: %s%s%s%s%s", a[0] ? a : "", a[0] ? " are listed by --interrupts" : "",
 			    a[0] && b[0] ? "; " : "", b,
-			    b[0] ? " were taken by code the probes do not see (a traced allocation "
-				   "skipped them: irq_domain_alloc_descs takes the lowest free number "
-				   "from its hint)" : "");
+			    !b[0] ? "" : n->x86 && n->x86->seen ?
+			    " were skipped by a traced allocation (x86: irq_domain_alloc_descs starts at "
+			    "arch_dynirq_lower_bound, gsi_top, and the legacy ISA irqs are mapped at boot; "
+			    "mp_map_pin_to_irq takes GSI irqs by number)" :
+			    " were taken by code the probes do not see (a traced allocation "
+			    "skipped them: irq_domain_alloc_descs takes the lowest free number "
+			    "from its hint)");
 	}
 	if (n->gap_conflict)
 		put_comment(out, "WARNING: %s", n->gap_note);
@@ -2612,7 +3777,11 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 		uint32_t rid = dd->bdf & 0xffff;
 
 		device_caps(n, (int)i, why, sizeof(why));
-		if (!x->has_devid) {
+		if (!x->has_devid && n->x86 && n->x86->seen) {
+			dd->devid = rid;
+			put_comment(out, "%s: name from %s; devid=0x%x is the requester ID (x86); %s",
+				    dd->name, x->origin, rid, why[0] ? why : "no capability evidence");
+		} else if (!x->has_devid) {
 			dd->devid = rid;
 			put_comment(out, "%s: name from %s; devid=0x%x is the requester ID (no "
 				    "its_msi_prepare in the trace; on this machine every traced DevID "
@@ -2640,6 +3809,16 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 	} else {
 		put_comment(out, "observes: the kinds the accepted probes (--probes) can see");
 	}
+	if (n->x86 && (n->x86->vectors || n->x86->matrix)) {
+		put_comment(out, "observes: plus every kind of the %s tracepoints (the trace holds their "
+			    "events; a kprobe list cannot name tracepoints)",
+			    n->x86->vectors && n->x86->matrix ? "irq_vectors and irq_matrix" :
+			    n->x86->vectors ? "irq_vectors" : "irq_matrix");
+		if (n->x86->vectors)
+			n->observes |= x86_kinds(false);
+		if (n->x86->matrix)
+			n->observes |= x86_kinds(true);
+	}
 	if (n->observes) {
 		mlog_event_init(e, MLOG_V_OBSERVES);
 		mlog_event_set(e, MLOG_K_KINDS, (int64_t)n->observes);
@@ -2647,8 +3826,11 @@ int ingest_norm_finish(struct ingest_norm *n, FILE *out, struct mlog_error *err)
 			return -1;
 	}
 
-	/* state before the recording */
-	if (n->npre) {
+	if (n->x86 && n->x86->seen && x86_write_decls(n, out, err))
+		return -1;
+
+	/* state before the recording (x86: declared above, as x86_irq) */
+	if (n->npre && !(n->x86 && n->x86->seen)) {
 		fputc('\n', out);
 		put_comment(out, "Before the recording: --interrupts lists MSI irqs that no traced "
 			    "allocation made. The driver's own request is not recorded; these are the "

@@ -22,7 +22,7 @@
 #define MLOG_MAX_ITS		4
 #define MLOG_NAME_MAX		32	/* device and ITS names, without NUL */
 
-enum mlog_bus { MLOG_BUS_PCI, MLOG_BUS_PLATFORM };
+enum mlog_bus { MLOG_BUS_PCI, MLOG_BUS_PLATFORM, MLOG_BUS_DMAR, MLOG_BUS_HPET };
 enum mlog_arch { MLOG_ARCH_ARM64, MLOG_ARCH_X86_64 };
 enum mlog_src { MLOG_SRC_SCENARIO, MLOG_SRC_FTRACE, MLOG_SRC_TRACE_DAT,
 		MLOG_SRC_LIVE, MLOG_SRC_FUZZ, MLOG_SRC_MINIMIZED };
@@ -52,6 +52,33 @@ struct mlog_device_decl {
 	int alias;		/* index of the last DMA alias device, -1 = none */
 	bool wired;		/* wired-to-MSI (mbigen-like) platform device */
 	int its;		/* index of its ITS (default 0) */
+	bool msi_mask;		/* MSI per-vector masking (x86 reservation mode) */
+	uint32_t line;
+};
+
+#define MLOG_MAX_X86_IRQS	256
+
+/** struct mlog_x86_cpu_decl - one "x86_cpu" declaration */
+struct mlog_x86_cpu_decl {
+	uint32_t cpu;
+	bool online;
+	uint64_t alloc_map[4];		/* bit n = vector n */
+	uint64_t managed_map[4];
+	uint32_t line;
+};
+
+/** struct mlog_x86_irq_decl - one "x86_irq" declaration */
+struct mlog_x86_irq_decl {
+	uint32_t virq;
+	int dev;			/* device index, -1 = none */
+	uint32_t vec;			/* with dev: the driver's vector (MSI-X index) */
+	bool has_cpu;
+	uint32_t cpu;
+	uint32_t vector;
+	bool is_managed;
+	bool has_reserved;
+	bool has_mask;
+	uint64_t mask[4];		/* bit n = CPU n */
 	uint32_t line;
 };
 
@@ -72,6 +99,11 @@ struct mlog_decls {
 	struct mlog_device_decl dev[MLOG_MAX_DEVICES];
 	bool has_observes;
 	uint64_t observes;	/* bit (verb - MLOG_V_O_FIRST) per observed kind */
+	/* x86 start state (format 2) */
+	uint32_t nx86_cpu;
+	struct mlog_x86_cpu_decl x86_cpu[256];
+	uint32_t nx86_irq;
+	struct mlog_x86_irq_decl x86_irq[MLOG_MAX_X86_IRQS];
 };
 
 /*

@@ -1115,7 +1115,7 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
-static const char *const bus_names[] = { "pci", "platform" };
+static const char *const bus_names[] = { "pci", "platform", "dmar", "hpet" };
 static const char *const arch_names[] = { "arm64", "x86_64" };
 static const char *const src_names[] = { "scenario", "ftrace", "trace-dat", "live", "fuzz", "minimized" };
 static const char *const type_names[] = { "msi", "msix" };
@@ -1135,7 +1135,7 @@ static int conv_enum(struct mlog_reader *r, const struct kv *kv, int64_t *out)
 		int n;
 		const char *what, *choices;
 	} tabs[] = {
-		[MLOG_T_BUS] = { bus_names, 2, "bus", "pci or platform" },
+		[MLOG_T_BUS] = { bus_names, 4, "bus", "pci, platform, dmar or hpet" },
 		[MLOG_T_ARCH] = { arch_names, 2, "arch", "arm64 or x86_64" },
 		[MLOG_T_SRC] = { src_names, 6, "source kind",
 				 "scenario, ftrace, trace-dat, live, fuzz or minimized" },
@@ -1570,9 +1570,78 @@ static int decl_device(struct mlog_reader *r, const struct mlog_event *ev, uint3
 	d->alias = ev->num[MLOG_K_ALIAS];
 	d->wired = ev->num[MLOG_K_WIRED];
 	d->its = ev->num[MLOG_K_ITS];
+	d->msi_mask = ev->num[MLOG_K_MSI_MASK];
 	d->line = ev->line;
 	fdev_hash_add(r, d->name, r->decls.ndev);
 	dev_hash_add(r, d->name, r->decls.ndev++);
+	return 0;
+}
+
+static int list_bits(uint32_t lo, uint32_t hi, void *arg)
+{
+	uint64_t *map = arg;
+
+	if (hi > 255)
+		return -1;
+	for (uint32_t b = lo; b <= hi; b++)
+		map[b / 64] |= 1ull << (b % 64);
+	return 0;
+}
+
+static int decl_list(const struct mlog_event *ev, enum mlog_key k, uint64_t *map)
+{
+	memset(map, 0, 4 * sizeof(uint64_t));
+	if (!mlog_has(ev, k))
+		return 0;
+	return mlog_list_foreach(mlog_str(ev, k), ev->str_len[k], list_bits, map);
+}
+
+/* x86_cpu / x86_irq (format 2): the x86 state at the start of the trace */
+static int decl_x86(struct mlog_reader *r, const struct mlog_event *ev, uint32_t vcol)
+{
+	struct mlog_decls *d = &r->decls;
+
+	(void)vcol;	/* x86 lines in an arm64 trace: replay refuses them */
+	if (ev->verb == MLOG_V_X86_CPU) {
+		struct mlog_x86_cpu_decl *c;
+		uint32_t cpu = (uint32_t)ev->num[MLOG_K_CPU];
+
+		for (uint32_t i = 0; i < d->nx86_cpu; i++)
+			if (d->x86_cpu[i].cpu == cpu)
+				return rerr_at(r, r->kv[r->kv_of[MLOG_K_CPU]].vcol,
+					       "x86_cpu cpu=%u declared twice (first at line %u)", cpu,
+					       d->x86_cpu[i].line);
+		c = &d->x86_cpu[d->nx86_cpu++];
+		c->cpu = cpu;
+		c->online = ev->num[MLOG_K_ONLINE];
+		decl_list(ev, MLOG_K_ALLOC_MAP, c->alloc_map);
+		decl_list(ev, MLOG_K_MANAGED_MAP, c->managed_map);
+		c->line = ev->line;
+	} else {
+		struct mlog_x86_irq_decl *q;
+		uint32_t virq = (uint32_t)ev->num[MLOG_K_VIRQ];
+
+		for (uint32_t i = 0; i < d->nx86_irq; i++)
+			if (d->x86_irq[i].virq == virq)
+				return rerr_at(r, r->kv[r->kv_of[MLOG_K_VIRQ]].vcol,
+					       "x86_irq virq=%u declared twice (first at line %u)", virq,
+					       d->x86_irq[i].line);
+		if (d->nx86_irq == MLOG_MAX_X86_IRQS)
+			return rerr_at(r, 1, "too many x86_irq declarations (at most %d)",
+				       MLOG_MAX_X86_IRQS);
+		q = &d->x86_irq[d->nx86_irq++];
+		q->virq = virq;
+		q->dev = mlog_has(ev, MLOG_K_DEV) ? (int)ev->num[MLOG_K_DEV] : -1;
+		q->vec = (uint32_t)ev->num[MLOG_K_VEC];
+		q->has_cpu = mlog_has(ev, MLOG_K_CPU);
+		q->cpu = (uint32_t)ev->num[MLOG_K_CPU];
+		q->vector = (uint32_t)ev->num[MLOG_K_VECTOR];
+		q->is_managed = ev->num[MLOG_K_IS_MANAGED];
+		q->has_reserved = ev->num[MLOG_K_HAS_RESERVED];
+		q->has_mask = mlog_has(ev, MLOG_K_MASK);
+		decl_list(ev, MLOG_K_MASK, q->mask);
+		q->line = ev->line;
+	}
 	return 0;
 }
 
@@ -1632,6 +1701,9 @@ static int finish_line(struct mlog_reader *r, struct mlog_event *ev, uint32_t vc
 		return decl_its(r, ev);
 	case MLOG_V_DEVICE:
 		return decl_device(r, ev, vcol);
+	case MLOG_V_X86_CPU:
+	case MLOG_V_X86_IRQ:
+		return decl_x86(r, ev, vcol);
 	default:
 		return decl_header(r, ev);
 	}

@@ -32,7 +32,7 @@
  *   IDX  a vector/descriptor index (decimal) or "any" (MSI_ANY_INDEX)
  *   FPT  a fault-injection point name (table below)
  *   KIND comma list of observation verbs
- *   BUS  "pci" or "platform"
+ *   BUS  "pci", "platform", or (x86) "dmar" (a DMAR unit), "hpet" (an HPET block)
  *   ARCH "arm64" or "x86_64"
  *   SRC  "scenario", "ftrace", "trace-dat", "live", "fuzz", "minimized"
  *   TYPE "msi" or "msix"
@@ -126,6 +126,7 @@
 	K(MASK,		"mask",		LIST,	0, 255)				\
 	K(ALLOC_MAP,	"alloc_map",	LIST,	0, 255)				\
 	K(MANAGED_MAP,	"managed_map",	LIST,	0, 255)				\
+	K(MSI_MASK,	"msi_mask",	U,	0, 1)				\
 	K(T,		"t",		TIME,	0, 0)
 
 /*
@@ -146,12 +147,12 @@
 	/* declarations */							\
 	V(MACHINE,	"machine",	DECL,	"cpus nr_irqs? irqs_used?")		\
 	V(ITS_DECL,	"its",		DECL,	"name lpi_bits? num_lpis? event_bits? devid_bits? ite_size?") \
-	V(DEVICE,	"device",	DECL,	"name bus bdf? devid msi? msix? intx? alias? wired? its?") \
+	V(DEVICE,	"device",	DECL,	"name bus bdf? devid msi? msix? intx? alias? wired? its? msi_mask?") \
 	V(OBSERVES,	"observes",	DECL,	"kinds")				\
 	/* x86 state at the start of the trace (format 2): one line per CPU    \
 	 * of the irq_matrix, one per vector-domain irq that already exists */	\
 	V(X86_CPU,	"x86_cpu",	DECL,	"cpu online alloc_map? managed_map?") \
-	V(X86_IRQ,	"x86_irq",	DECL,	"virq dev? cpu? vector? is_managed? has_reserved? mask?") \
+	V(X86_IRQ,	"x86_irq",	DECL,	"virq dev? vec? cpu? vector? is_managed? has_reserved? mask?") \
 	/* stimuli: PCI devices and drivers */					\
 	V(PCI_ENABLE_DEVICE,	"pci_enable_device",	STIM, "dev")		\
 	V(PCIM_ENABLE_DEVICE,	"pcim_enable_device",	STIM, "dev")		\
@@ -180,7 +181,14 @@
 	V(CPU_OFFLINE,		"cpu_offline",		STIM, "cpu")		\
 	V(CPU_ONLINE,		"cpu_online",		STIM, "cpu")		\
 	V(IRQ_SET_AFFINITY,	"irq_set_affinity",	STIM, "dev vec mask")	\
+	/* x86 IO-APIC: an INTx GSI mapped / unmapped under pci_[en|dis]able_device */ \
+	V(MP_MAP_PIN_TO_IRQ,	"mp_map_pin_to_irq",	STIM, "virq dev?")	\
+	V(MP_UNMAP_IRQ,		"mp_unmap_irq",		STIM, "virq dev?")	\
 	V(FAULT,		"fault",		STIM, "point skip? count?") \
+	/* stimuli: x86 DMAR units and HPET blocks (format 2) */		\
+	V(DMAR_ALLOC_HWIRQ,	"dmar_alloc_hwirq",	STIM, "dev hwirq")	\
+	V(DMAR_FREE_HWIRQ,	"dmar_free_hwirq",	STIM, "dev")		\
+	V(HPET_ASSIGN_IRQ,	"hpet_assign_irq",	STIM, "dev hwirq")	\
 	/* meta */								\
 	V(MARKER,		"marker",		META, "text")		\
 	V(LOST,			"lost",			META, "count cpu?")	\

@@ -107,14 +107,14 @@ static void put_kinds(struct sink *o, uint64_t mask)
 
 static const char *enum_name(enum mlog_type t, int64_t v)
 {
-	static const char *const bus[] = { "pci", "platform" };
+	static const char *const bus[] = { "pci", "platform", "dmar", "hpet" };
 	static const char *const arch[] = { "arm64", "x86_64" };
 	static const char *const src[] = { "scenario", "ftrace", "trace-dat", "live", "fuzz", "minimized" };
 	static const char *const type[] = { "msi", "msix" };
 
 	switch (t) {
 	case MLOG_T_BUS:
-		return (uint64_t)v < 2 ? bus[v] : NULL;
+		return (uint64_t)v < 4 ? bus[v] : NULL;
 	case MLOG_T_ARCH:
 		return (uint64_t)v < 2 ? arch[v] : NULL;
 	case MLOG_T_SRC:

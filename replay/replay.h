@@ -44,6 +44,7 @@ struct replay_opts {
 	bool verbose;			/* -v: per-step timeline */
 	bool quiet;			/* no per-finding lines, verdict only */
 	bool json;
+	bool full_check;		/* --full-check: ml_set_full_check() */
 	/* Called after every step when set (NULL: not called). */
 	void (*on_step)(void *arg, const struct replay_step *s);
 	void *on_step_arg;

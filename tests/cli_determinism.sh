@@ -14,6 +14,8 @@
 #                               6.1 6.12 6.15 6.16
 #   msilab replay --json        on every file, and on all files at once
 #   msilab fmt                  on every file
+#   msilab report --format F    on every file, F = text json html kunit (html
+#                               only on the generated traces)
 # over corpus/known-bugs, corpus/scenarios, corpus/real (recursively, when it
 # exists) and tests/mlog_valid, plus two 5000-stimulus traces from
 # tools/bench/gen_scenario.c when it exists; stdout, stderr and exit codes
@@ -155,6 +157,9 @@ for name in "${built[@]}"; do
 		done
 		run_one "$o" "$t.replay-json" "$m" replay --json "$f"
 		run_one "$o" "$t.fmt" "$m" fmt "$f"
+		for r in text json html kunit; do
+			run_one "$o" "$t.report-$r" "$m" report --format "$r" "$f"
+		done
 	done
 	# generated traces: the -v timeline (a few MB) on the header's profile,
 	# the verdict and the first findings on every profile
@@ -165,9 +170,15 @@ for name in "${built[@]}"; do
 			run_one "$o" "$t.replay-json-$k" "$m" replay --json --kernel "$k" "$f"
 		done
 		run_one "$o" "$t.fmt" "$m" fmt "$f"
+		run_one "$o" "$t.report-html" "$m" report --format html "$f"
 	done
 	run_one "$o" "all.replay-json" "$m" replay --json "${files[@]}"
 	run_one "$o" "all.replay-expect" "$m" replay --expect corpus/known-bugs/*.mlog corpus/scenarios/*.mlog
+	# triage (signatures, minimized reproducers, index, reports): every file of OUT
+	if [ -d tests/data/triage ]; then
+		run_one "$o" "triage" "$m" triage -q -o "$work/triage-$name" tests/data/triage
+		(cd "$work/triage-$name" && find . -type f | LC_ALL=C sort | xargs cat) >"$o/triage.files"
+	fi
 done
 
 # ---- the outputs must exist and say something ----

@@ -100,17 +100,22 @@ fi
 # instance "msilab", not the top buffer; the .mlog must equal the one made
 # from the text slices of the whole recording (its last phase), and the
 # empty top buffer is skipped without a word
-cap=corpus/real/arm64-6.18.15-capture
-if [ -f "$src/$cap/trace.dat" ] && [ -f "$src/$cap/rmmod-insmod.mlog" ]; then
-	rel=$(sed -n 's/^kernel release=\([^ ]*\) .*/\1/p' "$src/$cap/rmmod-insmod.mlog")
-	if convert "$work/capture.mlog" "$cap/trace.dat" --kernel "$rel" --arch arm64 \
+for capk in arm64-6.18.15-capture:rmmod-insmod:arm64 x86_64-6.1.0-56-capture:cpu-hotplug:x86_64 \
+	    x86_64-6.18.15-capture:cpu-hotplug:x86_64; do
+cap=corpus/real/${capk%%:*}
+last=${capk#*:}
+arch=${last#*:}
+last=${last%%:*}
+if [ -f "$src/$cap/trace.dat" ] && [ -f "$src/$cap/$last.mlog" ]; then
+	rel=$(sed -n 's/^kernel release=\([^ ]*\) .*/\1/p' "$src/$cap/$last.mlog")
+	if convert "$work/capture.mlog" "$cap/trace.dat" --kernel "$rel" --arch "$arch" \
 		--devices "$cap/devices.txt" --interrupts "$cap/interrupts-before-drivers.txt" \
 		--probes "$cap/kprobe-events.txt"; then
 		if [ -s "$work/err" ]; then ko "$cap/trace.dat: convert wrote to stderr: $(head -1 "$work/err")"; else ok; fi
 		check "$work/capture.mlog"
-		if diff <(body "$work/capture.mlog") <(body "$src/$cap/rmmod-insmod.mlog") >"$work/capture.diff"; then
+		if diff <(body "$work/capture.mlog") <(body "$src/$cap/$last.mlog") >"$work/capture.diff"; then
 			ok
-			echo "cli_tracedat: $cap: the instance buffer of trace.dat gives rmmod-insmod.mlog ($(body "$work/capture.mlog" | wc -l) lines)"
+			echo "cli_tracedat: $cap: the instance buffer of trace.dat gives $last.mlog ($(body "$work/capture.mlog" | wc -l) lines)"
 		else
 			ko "$cap/trace.dat and its text slices convert differently (see $work/capture.diff)"
 		fi
@@ -120,6 +125,7 @@ if [ -f "$src/$cap/trace.dat" ] && [ -f "$src/$cap/rmmod-insmod.mlog" ]; then
 else
 	echo "cli_tracedat: $cap/trace.dat not found: instance-buffer check skipped"
 fi
+done
 
 # ---- the small files: three encodings of the same pages
 ref=

@@ -275,8 +275,14 @@ static void test_corpus_encode_round_trip(void **state)
 			size_t l1, l2;
 
 			snprintf(path, sizeof(path), "%s/%s/%s", MSILAB_SOURCE_DIR, dirs[d], names[i]);
-			if (fz_read_mlog(path, &sa, lines, &err))
+			if (fz_read_mlog(path, &sa, lines, &err)) {
+				/* issue 7: x86 traces are outside the arm64 fuzz vocabulary */
+				if (strstr(err.msg, "arch x86_64: outside the fuzz vocabulary")) {
+					free(names[i]);
+					continue;
+				}
 				fail_msg("%s: %s", path, err.msg);
+			}
 			if (fz_encode_checked(&sa, lines, buf, &l1, why, sizeof(why)))
 				fail_msg("%s: %s", path, why);
 			fz_options_default(&o);

@@ -201,9 +201,9 @@ static void test_malformed(void **state)
 }
 
 /* A small trace through text and normalizer; returns the .mlog text. */
-static char *convert(const char *trace, const char *interrupts)
+static char *convert_rel(const char *release, const char *trace, const char *interrupts)
 {
-	struct ingest_norm_opts o = { .release = "6.18.15+deb13-arm64", .kind = MLOG_SRC_FTRACE,
+	struct ingest_norm_opts o = { .release = release, .kind = MLOG_SRC_FTRACE,
 				      .file = "t.txt" };
 	char ipath[] = "/tmp/msilab-test-irqsXXXXXX";
 	struct ingest_norm *n;
@@ -235,6 +235,11 @@ static char *convert(const char *trace, const char *interrupts)
 	if (interrupts)
 		remove(ipath);
 	return buf;
+}
+
+static char *convert(const char *trace, const char *interrupts)
+{
+	return convert_rel("6.18.15+deb13-arm64", trace, interrupts);
 }
 
 static void assert_has_line(const char *text, const char *line)
@@ -373,6 +378,80 @@ static void test_norm_unbind(void **state)
 	free(out);
 }
 
+/*
+ * x86 (lines shaped after the Debian 6.1 amd64 q35 recording): the x86
+ * /proc/interrupts formats, the start state the first irq_matrix events
+ * prove, IO-APIC GSI mapping, request_irq from vector_activate, CPU hotplug.
+ */
+#define X(ts, ev) "  insmod-442 [000] d.... " ts ": " ev "\n"
+static void test_norm_x86(void **state)
+{
+	static const char trace[] =
+		"#P:2\n"
+		"  sh-96 [001] ..... 8.267239: tracing_mark_write: ACTION insmod virtio_pci.ko\n"
+		X("8.298485", "x86_vector_alloc_irqs: (x+0x0/0x410) domain=0xffff1 virq=22 nr_irqs=1 "
+		  "type=1 flags=0x0 hwirq=0x0")
+		X("8.298633", "irq_matrix_reserve: online_maps=2 global_avl=395, global_rsvd=4, total_alloc=7")
+		X("8.298780", "vector_reserve: irq=22 ret=0")
+		"  sh-96 [001] ..... 8.405370: tracing_mark_write: ACTION insmod virtio_net.ko\n"
+		X("8.440764", "pci_alloc_irq_vectors_affinity: (p+0x0/0x110) pdev=0xffff2 "
+		  "name=\"0000:00:03.0\" min_vecs=1 max_vecs=1 flags=0x4")
+		X("8.441003", "msi_domain_alloc_irqs_descs_locked: (m+0x0/0xb0) domain=0xffff3 "
+		  "dom=\"PCI-MSI-3\" dev=0xffff4 devname=\"0000:00:03.0\" nvec=1")
+		X("8.441238", "msi_domain_alloc: (m+0x0/0x160) domain=0xffff3 dom=\"PCI-MSI-3\" virq=25 "
+		  "nr_irqs=1 type=4 devid=0x0 desc=0xffff5 msi_index=0 hwirq=0xc000")
+		X("8.441275", "x86_vector_alloc_irqs: (x+0x0/0x410) domain=0xffff1 virq=25 nr_irqs=1 "
+		  "type=4 flags=0x0 hwirq=0xc000")
+		X("8.441290", "irq_matrix_reserve: online_maps=2 global_avl=395, global_rsvd=5, total_alloc=7")
+		X("8.441463", "vector_activate: irq=25 is_managed=0 can_reserve=1 reserve=1")
+		X("8.441544", "vector_config: irq=25 vector=239 cpu=0 apicdest=0x00000001")
+		X("8.441600", "pci_alloc_irq_vectors_affinity_ret: (a <- b) ret=1")
+		X("8.442202", "vector_activate: irq=25 is_managed=0 can_reserve=1 reserve=0")
+		X("8.442295", "irq_matrix_alloc: bit=36 cpu=1 online=1 avl=197 alloc=4 managed=0 "
+		  "online_maps=2 global_avl=394, global_rsvd=4, total_alloc=8")
+		X("8.442440", "vector_alloc: irq=25 vector=36 reserved=1 ret=0")
+		"  sh-96 [001] ..... 93.337516: tracing_mark_write: ACTION cpu1 offline\n"
+		"  migration/1-20 [001] d..3. 93.379978: msi_set_affinity: (m+0x0/0x250) virq=25 "
+		"hwirq=0xc000 force=0\n"
+		"  migration/1-20 [001] d..3. 93.380157: msi_set_affinity: (m+0x0/0x250) virq=27 "
+		"hwirq=0x8001 force=0\n"
+		"  sh-96 [000] ..... 94.398424: tracing_mark_write: ACTION cpu1 online\n";
+	char *out = convert_rel("6.1.0-56-amd64", trace,
+				"           CPU0       CPU1\n"
+				"  0:         96          0   IO-APIC   2-edge      timer\n"
+				"  1:          9          0   IO-APIC   1-edge      i8042\n"
+				" 24:          0          0   PCI-MSI 131072-edge      PCIe PME, aerdrv\n"
+				" 26:          0          0   IR-PCI-MSI 65536-edge      virtio2-config\n"
+				" 28:          0          0 PCI-MSIX-0000:00:05.0   3-edge      nvme0q3\n");
+
+	assert_has_line(out, "kernel release=6.1.0-56-amd64 arch=x86_64");
+	/* cpu1's first allocation took bit 36 with 4 allocated after it: 33-35 were taken (32 is system) */
+	assert_has_line(out, "x86_cpu cpu=1 online=1 alloc_map=33-35");
+	/* the three MSI formats of x86 /proc/interrupts */
+	assert_has_line(out, "x86_irq virq=24 dev=pci_00_08_0 vec=0");
+	assert_has_line(out, "x86_irq virq=26 dev=pci_00_04_0 vec=0");
+	assert_has_line(out, "x86_irq virq=28 dev=pci_00_05_0 vec=3");
+	/* global_rsvd=4 after the first reserve: 3 at the start, but 13 legacy irqs are unlisted */
+	if (!strstr(out, "WARNING: global_rsvd was 3 before line 4"))
+		fail_msg("%s", out);
+	assert_has_line(out, "mp_map_pin_to_irq virq=22 pid=442 t=8.298485");
+	assert_has_line(out, "< vector_reserve virq=22 ret=0");
+	assert_has_line(out, "< msi_irq dev=virtio_net0 index=0 virq=25 hwirq=0xc000");
+	/* reserve=1 is the early activation, reserve=0 outside the driver call is request_irq */
+	assert_has_line(out, "request_irq dev=virtio_net0 vec=0 pid=442 t=8.442202");
+	assert_true(strstr(out, "< vector_activate virq=25 is_managed=0 can_reserve=1 reserve=1") <
+		    strstr(out, "request_irq dev=virtio_net0"));
+	assert_has_line(out, "< irq_matrix_alloc bit=36 cpu=1 online=1 avl=197 alloc=4 managed=0 "
+			"online_maps=2 global_avl=394 global_rsvd=4 total_alloc=8");
+	assert_has_line(out, "cpu_offline cpu=1 pid=96 t=93.337516");
+	assert_has_line(out, "cpu_online cpu=1 pid=96 t=94.398424");
+	/* an irq the dying CPU moved that no traced allocation made existed before: on that CPU */
+	assert_has_line(out, "x86_irq virq=27 dev=pci_00_02_0 vec=1 cpu=1");
+	assert_null(strstr(out, "irq_set_affinity"));
+	assert_null(strstr(out, "0xffff"));
+	free(out);
+}
+
 static void test_norm_errors(void **state)
 {
 	struct ingest_norm_opts o = { .kind = MLOG_SRC_FTRACE };
@@ -407,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_norm_alloc),
 		cmocka_unit_test(test_norm_unbind),
+		cmocka_unit_test(test_norm_x86),
 		cmocka_unit_test(test_norm_errors),
 	};
 

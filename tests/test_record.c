@@ -295,8 +295,9 @@ static void test_shipped_profiles(void **state)
 		{ "probes-6.1-arm64.txt", "arm64", 601, 601, 61, 0 },
 		{ "probes-6.12-arm64.txt", "arm64", 612, 612, 74, 0 },
 		{ "probes-6.18-arm64.txt", "arm64", 616, 0, 69, 0 },
-		{ "probes-6.1-amd64.txt", "x86_64", 601, 601, 41, 13 },
+		{ "probes-6.1-amd64.txt", "x86_64", 601, 601, 46, 13 },
 		{ "probes-6.12-amd64.txt", "x86_64", 612, 0, 51, 13 },
+		{ "probes-6.18-amd64.txt", "x86_64", 616, 0, 54, 13 },
 	};
 	struct rec_profile *p = malloc(sizeof(*p));
 	char err[512], path[1024];
@@ -424,7 +425,9 @@ static void test_select(void **state)
 	check_select("7.0.1", "arm64", "probes-6.18-arm64.txt");
 	check_select("6.1.0-56-amd64", "x86_64", "probes-6.1-amd64.txt");
 	check_select("6.12.9-amd64", "x86_64", "probes-6.12-amd64.txt");
-	check_select("6.18.44-fc-v669", "x86_64", "probes-6.12-amd64.txt");
+	check_select("6.15.2", "x86_64", "probes-6.12-amd64.txt");
+	check_select("6.18.44-fc-v669", "x86_64", "probes-6.18-amd64.txt");
+	check_select("6.18.15+deb13-amd64", "x86_64", "probes-6.18-amd64.txt");
 	/* not measured: no profile */
 	check_select("6.6.30", "arm64", NULL);
 	check_select("6.14.2", "arm64", NULL);

@@ -29,6 +29,8 @@ PACKAGES=(
 	trace-cmd		# recording and the reference report
 	afl++			# AFL++ campaigns with the custom mutator
 	python3			# helper scripts
+	chromium		# headless browser: the HTML report test (tests/cli_report_browser.sh)
+	fonts-dejavu-core	# the fonts the HTML report asks for first
 )
 
 usage() {

@@ -25,6 +25,11 @@
 #   --note TEXT       one more comment line in every .mlog
 #   --compact         drop guest/console.log once it is cut into files (for
 #                     corpus/real: --from-log is then no longer possible)
+#   --record          also run `msilab record` (this tree's binary, its shared
+#                     libraries and tools/probes copied into the initramfs) in
+#                     the guest after the raw recording, around an nvme
+#                     unbind/bind and a CPU offline/online: guest/record.mlog,
+#                     record-log.txt, record-status.txt, record-after.txt
 #
 # Steps: setup.sh (host packages), fetch.sh (guest kernel, busybox-static,
 # trace-cmd through a private apt state), initramfs.sh, QEMU under TCG with
@@ -51,7 +56,7 @@ SRC=$(cd "$HERE/../.." && pwd)
 ORIG_ARGS=("$@")
 
 arch= spec= scenario= out= rounds=2 probes= xhci=1 work=/tmp/cap-work timeout=1800
-from_log= msilab= notes=() compact=0
+from_log= msilab= notes=() compact=0 record=0
 usage() { awk 'NR >= 4 && /^# Steps:/ { exit } NR >= 4' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--msilab) msilab=$2; shift 2 ;;
 	--note) notes+=("$2"); shift 2 ;;
 	--compact) compact=1; shift ;;
+	--record) record=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "capture.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -137,14 +143,21 @@ if [ -z "$from_log" ]; then
 	RMMOD_LIST="nvme virtio_net e1000e virtio_rng virtio_blk ahci"
 	MODS="virtio_pci virtio_net virtio_blk virtio-rng nvme e1000e ahci"
 	if [ $xhci = 1 ]; then RMMOD_LIST="$RMMOD_LIST xhci_pci"; MODS="$MODS xhci_pci"; fi
+	rphases=$phases
+	[ $record = 0 ] || rphases="$phases record"
 	cat > "$run/capture.conf" <<-EOF
-		SCENARIO='${phases// /,}'
+		SCENARIO='${rphases// /,}'
 		NROUNDS=$rounds
 		EXTRA_EVENTS='$EXTRA_EVENTS'
 		RMMOD_LIST='$RMMOD_LIST'
 		WAIT_DEV=/sys/block/nvme0n1
 	EOF
-	MODS=$MODS "$HERE/initramfs.sh" "$KDIR" "$probes" "$run/capture.conf" "$run/initrd.cpio.gz" >&2
+	mbin=
+	if [ $record = 1 ]; then
+		[ -x "$msilab" ] || die "--record: no msilab binary at $msilab"
+		mbin=$msilab
+	fi
+	MSILAB_BIN=$mbin MODS=$MODS "$HERE/initramfs.sh" "$KDIR" "$probes" "$run/capture.conf" "$run/initrd.cpio.gz" >&2
 	truncate -s 64M "$run/nvme.img"
 	truncate -s 16M "$run/vblk.img"
 	DEVS=(
@@ -201,6 +214,10 @@ fi
 for p in $phases; do
 	[ -s "$G/trace-$p.txt" ] || die "phase $p has no trace in the console log"
 done
+if [ -f "$G/record-mlog.txt" ]; then
+	mv "$G/record-mlog.txt" "$G/record.mlog"
+	log "msilab record in the guest: $(grep 'msilab record rc=' "$G/record-log.txt" 2>/dev/null) ($G/record.mlog, $(grep -c . "$G/record.mlog") lines); after it: $(tr '\n' ' ' < "$G/record-after.txt")"
+fi
 # ring-buffer health, and trace.dat against the text slices
 lost=$(awk '/^(overrun|dropped events):/ { s += $NF } END { print s + 0 }' "$G/buffer-stats.txt")
 [ "$lost" = 0 ] || die "the guest's ring buffer lost $lost events (guest/buffer-stats.txt)"
@@ -223,19 +240,34 @@ log "probes: $ok accepted, $bad rejected ($G/probe-status.txt, $G/error-log.txt)
 # name=pcieportN for functions bound to the built-in port driver (no ACTION
 # line names them) and enable=pcim for drivers that call pcim_enable_device()
 # (not probed): ahci.
-awk -v lsd="$G/lspci-drivers-boot.txt" '
-	BEGIN { while ((getline l < lsd) > 0) { split(l, a, " "); for (i = 1; i <= split(l, a, " "); i++) if (a[i] ~ /^driver=/) drv[a[1]] = substr(a[i], 8) } }
+awk -v lsd="$G/lspci-drivers-boot.txt" -v lsb="$G/lspci-before.txt" -v tb="$G/trace-boot.txt" \
+	-v x86=$([ $arch = x86_64 ] && echo 1 || echo 0) '
+	BEGIN { while ((getline l < lsd) > 0) { k = split(l, a, " "); for (i = 1; i <= k; i++) {
+		if (a[i] ~ /^driver=/) drv[a[1]] = substr(a[i], 8)
+		if (a[i] ~ /^module=/ && a[i] != "module=-") mod[a[1]] = substr(a[i], 8) } }
+		while ((getline l < lsb) > 0) { k = split(l, a, " "); for (i = 1; i <= k; i++) if (a[i] ~ /^irq=/) irq[a[1]] = substr(a[i], 5) }
+		# the modules the boot phase insmod-ed: any other bound driver is built in
+		while ((getline l < tb) > 0) if (match(l, /ACTION insmod [^ ]+/)) {
+			m = substr(l, RSTART + 14, RLENGTH - 14); sub(/\.ko$/, "", m); gsub(/-/, "_", m); ins[m] = 1 } }
 	/no-MSI\/MSI-X/ { next }
 	{ line = $0; d = drv[$1]; note = "driver " (d == "" ? "-" : d) " after boot"
+	  if (mod[$1] != "") line = line " module=" mod[$1]
 	  if (d == "pcieport") line = line " name=pcieport" np++
+	  # x86: a built-in driver (bound, its module not insmod-ed by the boot phase) enabled the
+	  # function before the recording: its INTx GSI (sysfs irq then) is mapped to the IO-APIC
+	  if (x86 && d != "" && d != "-" && !(mod[$1] in ins) && irq[$1] + 0 >= 16) {
+		line = line " gsi=" irq[$1]
+		note = note "; built in: enabled at boot, INTx GSI " irq[$1] " mapped then (lspci-before irq=)" }
 	  if (d == "ahci") { line = line " enable=pcim"; note = note "; ahci_init_one calls pcim_enable_device()" }
 	  print line "   # " note }' "$G/msi-caps-before.txt" > "$G/devices.body"
 {
 	echo "# Device table of this capture for msilab convert --devices: the MSI and MSI-X"
 	echo "# capabilities decoded from config space before any driver loaded"
 	echo "# (guest/msi-caps-before.txt), plus name= for functions bound to pcieport"
-	echo "# and enable=pcim for drivers that use pcim_enable_device(), from"
-	echo "# guest/lspci-drivers-boot.txt.  Written by tools/capture/capture.sh."
+	echo "# and enable=pcim for drivers that use pcim_enable_device(), module= (the module"
+	echo "# of the bound PCI driver), from guest/lspci-drivers-boot.txt, and on x86 gsi= (the"
+	echo "# INTx GSI of a function enabled at boot, guest/lspci-before.txt).  Written by"
+	echo "# tools/capture/capture.sh."
 	cat "$G/devices.body"
 } > "$out/devices.txt"
 rm -f "$G/devices.body"

@@ -10,7 +10,7 @@
 # base64 of gzip, in sections named "b64-FILE.gz".
 #
 # /capture.conf sets: SCENARIO (comma list: boot unbind-bind remove-rescan
-# rmmod-insmod cpu-hotplug), NROUNDS, EXTRA_EVENTS, RMMOD_LIST, WAIT_DEV.
+# rmmod-insmod cpu-hotplug record), NROUNDS, EXTRA_EVENTS, RMMOD_LIST, WAIT_DEV.
 
 . /capture.conf
 T=/sys/kernel/tracing
@@ -37,10 +37,11 @@ lspci_ids() {     # BDF vendor:device class irq
 		echo "${d##*/} $(cat $d/vendor):$(cat $d/device) class=$(cat $d/class) irq=$(cat $d/irq)"
 	done
 }
-lspci_drivers() { # BDF ids class driver msi_irqs
+lspci_drivers() { # BDF ids class driver module (- = built in) msi_irqs
 	for d in /sys/bus/pci/devices/*; do
 		drv=-; [ -L $d/driver ] && drv=$(basename $(readlink $d/driver))
-		echo "${d##*/} $(cat $d/vendor):$(cat $d/device) class=$(cat $d/class) driver=$drv msi_irqs=$(ls $d/msi_irqs 2>/dev/null | sort -n | tr '\n' ' ')"
+		mod=-; [ -L $d/driver/module ] && mod=$(basename $(readlink $d/driver/module))
+		echo "${d##*/} $(cat $d/vendor):$(cat $d/device) class=$(cat $d/class) driver=$drv module=$mod msi_irqs=$(ls $d/msi_irqs 2>/dev/null | sort -n | tr '\n' ' ')"
 	done
 }
 config_hex() {    # lspci -x like: the first 256 bytes of config space
@@ -231,4 +232,39 @@ if [ -x /usr/bin/trace-cmd ]; then
 	if [ -s /tmp/trace.dat ]; then
 		begin b64-trace.dat.gz; gzip -c /tmp/trace.dat | base64; end b64-trace.dat.gz
 	fi
+fi
+
+# ---------- phase: msilab record in the guest (after the raw recording) ----------
+# msilab record with its own instance msilab-PID and kprobe group msilab_PID
+# (the raw instance "msilab" and group msilc are not its own: it must leave
+# them alone), around an unbind/bind of nvme and a CPU offline/online; then
+# what is left in tracefs, which must hold nothing of msilab_PID.
+if want record && [ -x /msilab/msilab ]; then
+	cat > /tmp/rec-cmd.sh <<-'EOF2'
+		m() { echo "$*" > "$MSILAB_TRACE_MARKER"; }
+		m "PHASE record begin"
+		m "ACTION unbind 0000:00:05.0 nvme"; echo 0000:00:05.0 > /sys/bus/pci/drivers/nvme/unbind; sleep 1
+		m "ACTION bind 0000:00:05.0 nvme"; echo 0000:00:05.0 > /sys/bus/pci/drivers/nvme/bind; sleep 3
+		if [ -e /sys/devices/system/cpu/cpu1/online ]; then
+			m "ACTION cpu1 offline"; echo 0 > /sys/devices/system/cpu/cpu1/online; sleep 1
+			m "ACTION cpu1 online"; echo 1 > /sys/devices/system/cpu/cpu1/online; sleep 1
+		fi
+		m "PHASE record end"
+	EOF2
+	begin record-log
+	echo "before: instances: $(ls $T/instances | tr '\n' ' ')kprobe groups: $(cut -d' ' -f1 $T/kprobe_events | cut -d: -f2 | cut -d/ -f1 | sort -u | tr '\n' ' ')"
+	MSILAB_PROBES_DIR=/msilab/probes /msilab/msilab record -o /tmp/record.mlog \
+		--probe-status /tmp/record-status.txt --raw /tmp/record-raw.txt -- sh /tmp/rec-cmd.sh 2>&1
+	echo "msilab record rc=$?"
+	end record-log
+	section record-status cat /tmp/record-status.txt
+	section record-mlog cat /tmp/record.mlog
+	section record-raw cat /tmp/record-raw.txt
+	section record-raw.devices cat /tmp/record-raw.txt.devices
+	section record-raw.interrupts cat /tmp/record-raw.txt.interrupts
+	section record-raw.probes cat /tmp/record-raw.txt.probes
+	begin record-after
+	echo "after: instances: $(ls $T/instances | tr '\n' ' ')kprobe groups: $(cut -d' ' -f1 $T/kprobe_events | cut -d: -f2 | cut -d/ -f1 | sort -u | tr '\n' ' ')"
+	/msilab/msilab record --cleanup 2>&1; echo "msilab record --cleanup rc=$?"
+	end record-after
 fi

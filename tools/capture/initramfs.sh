@@ -8,6 +8,8 @@
 # KDIR   a directory made by fetch.sh (kernel.env, kernel/, busybox/, tcroot/)
 # PROBES kprobe definitions (group msilc) copied to /probes.txt
 # CONF   shell assignments copied to /capture.conf (SCENARIO, NROUNDS, ...)
+# env MSILAB_BIN: an msilab binary to install under /msilab (with its libraries
+#   and tools/probes) for the guest's "record" phase.
 # env MODS: the modules wanted (default below); their dependencies are
 #   resolved with the host's depmod and modprobe --show-depends on the
 #   unpacked module tree, compressed .ko are decompressed here (busybox
@@ -59,6 +61,21 @@ if [ -x "$KDIR/tcroot/usr/bin/trace-cmd" ]; then
 	(cd "$KDIR/tcroot" && for d in lib lib64 usr/lib; do [ -d "$d" ] && echo "$d"; done |
 		xargs -r -I{} find {} \( -name '*.so' -o -name '*.so.*' \) ! -path '*gconv*' |
 		cpio -pdm --quiet "$W")
+fi
+
+# msilab itself (env MSILAB_BIN, for the "record" phase): the binary, the shared libraries
+# ldd names (host and guest are the same architecture and Debian release) and the probe
+# profiles of tools/probes, under /msilab
+if [ -n "${MSILAB_BIN:-}" ]; then
+	mkdir -p "$W/msilab/probes"
+	install -m 755 "$MSILAB_BIN" "$W/msilab/msilab"
+	install -m 644 "$HERE"/../probes/probes-*.txt "$W/msilab/probes/"
+	ldd "$MSILAB_BIN" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r lib; do
+		mkdir -p "$W$(dirname "$lib")"
+		# never write through a link the trace-cmd libraries left (it may point at the host)
+		rm -f "$W$lib"
+		cp -L "$lib" "$W$lib"
+	done
 fi
 
 (cd "$W" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6 > "$OUT.tmp")

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* linux/pci.h of the msilab kernel stub (../msilab_kernel_stub.h) */
+#include "../msilab_kernel_stub.h"
