@@ -711,8 +711,78 @@ static int x86_init_dev_irq(struct ml_ctx *m, const struct ml_x86_irq_config *xi
 	/* requested, unless it still holds its reservation */
 	irq->started = !xi->has_reserved;
 	irq->activated = !xi->has_reserved;
-	irq->apicd.can_reserve = x86_msi_can_reserve(m, xi->dev, msix);
+	/* v6.1 vector.c: only reserve_irq_vector_locked() sets can_reserve; a managed irq went through reserve_managed_vector() */
+	irq->apicd.can_reserve = !xi->is_managed && x86_msi_can_reserve(m, xi->dev, msix);
 	irq->apicd.irqd_can_reserve = irq->apicd.can_reserve;
+	return 0;
+}
+
+static bool vec_test(const uint64_t *map, uint32_t b)
+{
+	return (map[b / 64] >> (b % 64)) & 1;
+}
+
+/*
+ * An x86_irq with cpu= and no vector=: started on that CPU before the
+ * trace, its vector one of the CPU's x86_cpu alloc_map bits that no
+ * declared vector= claims (which one the trace cannot prove).  It must own
+ * one, so that CPU offline moves it (migrate_one_irq moves every started
+ * irq) and frees the bit.  A non-managed irq takes the highest such bit
+ * outside managed_map (unproven bits are written at the top of the
+ * window).  A managed irq's vector lies in managed_map
+ * (irq_matrix_alloc_managed): it takes the lowest allocated unclaimed
+ * managed_map bit, else the lowest free managed_map bit, giving up one
+ * unclaimed non-managed alloc_map bit so that the CPU's allocated count
+ * is unchanged (the x86_cpu line counted the vector but could not place
+ * it; the kernel's avl, which counts managed allocations apart, proves
+ * the managed one).  No such bit: the start state is inconsistent.
+ */
+static int x86_init_claim_vector(struct ml_ctx *m, uint32_t virq, uint32_t cpu)
+{
+	const struct ml_matrix *mx = &m->x86.mx;
+	struct ml_cpumap *cm = &m->x86.cpu[cpu];
+	struct ml_irq *irq = &m->irq[virq];
+	struct ml_apicd *a = &irq->apicd;
+	uint64_t claimed[ML_VEC_WORDS] = { 0 };
+	uint32_t pick = 0, spare = 0;
+
+	for (uint32_t v = 1; v <= m->virq_hw; v++) {
+		const struct ml_apicd *o = &m->irq[v].apicd;
+
+		if (m->irq[v].allocated && o->live && o->vector && o->cpu == cpu)
+			claimed[o->vector / 64] |= 1ull << (o->vector % 64);
+	}
+	for (uint32_t b = mx->alloc_end; b-- > mx->alloc_start;)
+		if (vec_test(cm->alloc_map, b) && !vec_test(cm->managed_map, b) &&
+		    !vec_test(claimed, b)) {
+			spare = b;
+			break;
+		}
+	if (!a->is_managed) {
+		pick = spare;
+	} else {
+		for (uint32_t b = mx->alloc_start; b < mx->alloc_end && !pick; b++)
+			if (vec_test(cm->managed_map, b) && vec_test(cm->alloc_map, b) &&
+			    !vec_test(claimed, b))
+				pick = b;
+		for (uint32_t b = mx->alloc_start; b < mx->alloc_end && !pick && spare; b++)
+			if (vec_test(cm->managed_map, b) && !vec_test(cm->alloc_map, b))
+				pick = b;
+		if (pick && !vec_test(cm->alloc_map, pick)) {
+			cm->alloc_map[spare / 64] &= ~(1ull << (spare % 64));
+			cm->alloc_map[pick / 64] |= 1ull << (pick % 64);
+			irq_matrix_recount_cpu(m, cpu, cm->online);
+		}
+	}
+	if (!pick)
+		return ml_invalid(m, "x86_irq virq %u cpu=%u: no %svector of cpu%u's alloc_map is left for it",
+				  virq, cpu, a->is_managed ? "managed " : "", cpu);
+	a->vector = (uint16_t)pick;
+	a->cpu = (uint16_t)cpu;
+	a->hw_vector = a->vector;
+	a->hw_cpu = a->cpu;
+	irq->started = true;
+	irq->activated = true;
 	return 0;
 }
 
@@ -779,11 +849,22 @@ int x86_init(struct ml_ctx *m)
 		a->has_reserved = xi->has_reserved;
 		a->can_reserve = xi->has_reserved;
 		a->irqd_can_reserve = xi->has_reserved;
-		if (xi->has_mask)
+		if (xi->has_mask) {
 			memcpy(a->affinity, xi->mask, sizeof(a->affinity));
-		else
+		} else if (xi->is_managed && xi->has_cpu) {
+			/*
+			 * A managed irq's mask is its share of the spread
+			 * (irq_create_affinity_masks); with no mask= the
+			 * model takes its CPU alone: what the kernel's
+			 * irq_matrix_remove_managed at its teardown shows
+			 * on one CPU per managed queue with one CPU per queue.
+			 */
+			mask_zero(a->affinity);
+			mask_set(a->affinity, xi->cpu);
+		} else {
 			for (uint32_t c = 0; c < cfg->cpus; c++)
 				mask_set(a->affinity, c);
+		}
 		reserved += xi->has_reserved;
 		if (xi->dev >= 0 && x86_init_dev_irq(m, xi))
 			return -1;
@@ -806,6 +887,13 @@ int x86_init(struct ml_ctx *m)
 		} else {
 			a->hw_vector = ML_MANAGED_IRQ_SHUTDOWN_VECTOR;
 		}
+	}
+	for (uint32_t i = 0; i < cfg->nx86_irq; i++) {
+		const struct ml_x86_irq_config *xi = &cfg->x86_irq[i];
+
+		if (xi->has_cpu && !xi->vector && !xi->has_reserved &&
+		    x86_init_claim_vector(m, xi->virq, xi->cpu))
+			return -1;
 	}
 	irq_matrix_load_globals(m, cfg->cpus, reserved);
 	x86_trace_init(m);

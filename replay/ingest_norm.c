@@ -327,6 +327,9 @@ struct xcpu {
 	bool seen;			/* a per-CPU irq_matrix event was read */
 	bool late;			/* ... but only after this CPU went offline */
 	int alloc0, managed0;		/* counts before its first event */
+	int avl1, managed1;		/* avl and managed its first event left */
+	int first_verb;			/* enum mlog_verb of its first event */
+	unsigned int first_bit;
 	uint32_t first_line;
 	char first_at[80];
 	uint64_t known[X86_WORDS];	/* bits whose start state is proven */
@@ -364,6 +367,11 @@ struct x86_state {
 	uint32_t pv_line[NORM_MAX_VIRQ];
 	uint64_t pv_done[(NORM_MAX_VIRQ + 63) / 64];	/* its vector changed since: too late */
 	int8_t pv_managed[NORM_MAX_VIRQ];	/* is_managed its vector events say, -1 none */
+	/* its first vector event came after an offline of this CPU and is a vector_update
+	 * with prev_vector=0 prev_cpu=it: the irq was on that CPU, its vector cleared
+	 * silently there (spec 11.6); -1 none */
+	int16_t pv_gone_cpu[NORM_MAX_VIRQ];
+	uint64_t pv_moved[(NORM_MAX_VIRQ + 63) / 64];	/* a vector_clear/update/teardown named it */
 	bool any_offline;
 	/* an x86 request_irq whose activation is being traced: its "ret" comes after it */
 	bool req_open;
@@ -2209,6 +2217,7 @@ static struct x86_state *x86_get(struct ingest_norm *n)
 		for (uint32_t v = 0; v < NORM_MAX_VIRQ; v++) {
 			n->x86->pv_cpu[v] = -1;
 			n->x86->pv_managed[v] = -1;
+			n->x86->pv_gone_cpu[v] = -1;
 		}
 	}
 	n->x86->seen = true;
@@ -2323,7 +2332,7 @@ static void clear_bit64(uint64_t *map, uint32_t b)
 
 /* One per-CPU irq_matrix event: what it proves about the start, then the update. */
 static void x86_matrix_cpu(struct ingest_norm *n, enum mlog_verb v, const struct ingest_event *ev,
-			   int64_t bit, int64_t cpu, int64_t alloc, int64_t managed)
+			   int64_t bit, int64_t cpu, int64_t alloc, int64_t managed, int64_t avl)
 {
 	struct x86_state *x = n->x86;
 	struct xcpu *c;
@@ -2340,6 +2349,10 @@ static void x86_matrix_cpu(struct ingest_norm *n, enum mlog_verb v, const struct
 		c->late = c->went_offline;
 		c->alloc0 = (int)alloc - da;
 		c->managed0 = (int)managed - dm;
+		c->avl1 = (int)avl;
+		c->managed1 = (int)managed;
+		c->first_verb = (int)v;
+		c->first_bit = (unsigned int)bit;
 		c->first_line = ev->line;
 		at(n, ev->line, c->first_at);
 	}
@@ -2576,6 +2589,7 @@ static void x86_tracepoint(struct ingest_norm *n, const struct ingest_event *ev)
 	e = obs(n, v, ev);
 	{
 		int64_t bit = -1, cpu = -1, alloc = 0, managed = 0, rsvd = -1, total = -1, virq = -1;
+		int64_t avl = -1;
 
 		for (unsigned int i = 0; i < nkeys; i++) {
 			if (keys[i] == MLOG_K_PID || keys[i] == MLOG_K_T || val[i] == INT64_MIN)
@@ -2586,6 +2600,7 @@ static void x86_tracepoint(struct ingest_norm *n, const struct ingest_event *ev)
 			case MLOG_K_CPU: cpu = val[i]; break;
 			case MLOG_K_ALLOC: alloc = val[i]; break;
 			case MLOG_K_MANAGED: managed = val[i]; break;
+			case MLOG_K_AVL: avl = val[i]; break;
 			case MLOG_K_GLOBAL_RSVD: rsvd = val[i]; break;
 			case MLOG_K_TOTAL_ALLOC: total = val[i]; break;
 			case MLOG_K_VIRQ: virq = val[i]; break;
@@ -2610,11 +2625,32 @@ static void x86_tracepoint(struct ingest_norm *n, const struct ingest_event *ev)
 				x->pv_line[virq] = ev->line;
 			}
 		}
+		if (virq > 0 && virq < NORM_MAX_VIRQ && !test_bit64(x->pv_moved, (uint32_t)virq) &&
+		    x->any_offline && x->pv_cpu[virq] < 0 && !test_bit64(x->allocd, (uint32_t)virq) &&
+		    !n->virq[virq].traced && v == MLOG_V_O_VECTOR_UPDATE) {
+			/* apicd->cpu outlives clear_irq_vector(): prev_cpu is where it last had a vector */
+			int64_t pvv = -1, pvc = -1;
+
+			for (unsigned int i = 0; i < nkeys; i++) {
+				if (keys[i] == MLOG_K_PREV_VECTOR)
+					pvv = val[i];
+				if (keys[i] == MLOG_K_PREV_CPU)
+					pvc = val[i];
+			}
+			if (pvv == 0 && pvc >= 0 && pvc < X86_MAX_CPUS && x->cpu[pvc].went_offline) {
+				x->pv_gone_cpu[virq] = (int16_t)pvc;
+				x->pv_line[virq] = ev->line;
+			}
+		}
 		if (virq > 0 && virq < NORM_MAX_VIRQ && x->pv_managed[virq] < 0) {
 			for (unsigned int i = 0; i < nkeys; i++)
 				if (keys[i] == MLOG_K_IS_MANAGED && val[i] != INT64_MIN)
 					x->pv_managed[virq] = (int8_t)(val[i] != 0);
 		}
+		if (virq > 0 && virq < NORM_MAX_VIRQ &&
+		    (v == MLOG_V_O_VECTOR_CLEAR || v == MLOG_V_O_VECTOR_UPDATE || v == MLOG_V_O_VECTOR_FREE_MOVED ||
+		     v == MLOG_V_O_VECTOR_TEARDOWN))
+			set_bit64(x->pv_moved, (uint32_t)virq);
 		if (virq > 0 && virq < NORM_MAX_VIRQ &&
 		    (v == MLOG_V_O_VECTOR_CLEAR || v == MLOG_V_O_VECTOR_UPDATE || v == MLOG_V_O_VECTOR_ALLOC ||
 		     v == MLOG_V_O_VECTOR_ALLOC_MANAGED || v == MLOG_V_O_VECTOR_FREE_MOVED ||
@@ -2637,7 +2673,7 @@ static void x86_tracepoint(struct ingest_norm *n, const struct ingest_event *ev)
 		if (rsvd >= 0)
 			x86_matrix_global(n, v, ev, rsvd, total);
 		if (bit >= 0 && cpu >= 0)
-			x86_matrix_cpu(n, v, ev, bit, cpu, alloc, managed);
+			x86_matrix_cpu(n, v, ev, bit, cpu, alloc, managed, avl);
 	}
 }
 
@@ -3403,6 +3439,70 @@ static unsigned int popcount256(const uint64_t *map)
 	return c;
 }
 
+static unsigned int popcount_and256(const uint64_t *a, const uint64_t *b)
+{
+	unsigned int c = 0;
+
+	for (int i = 0; i < X86_WORDS; i++)
+		c += (unsigned int)__builtin_popcountll(a[i] & b[i]);
+	return c;
+}
+
+/*
+ * kernel/irq/matrix.c keeps avl = alloc_size - system - managed - the
+ * non-managed allocations, so the first per-CPU event's avl says how many
+ * of the CPU's allocated vectors are managed ones (in managed_map too):
+ * irq_matrix_alloc took a non-managed one, irq_matrix_free gave one back
+ * (managed when it is the vector of a pre-existing managed irq, the only
+ * kind a first event can free).  When first-fit and the declared vectors
+ * place fewer, move vectors written at an unknown position (not proven by
+ * the trace) onto free managed_map bits: the counts stay, avl becomes
+ * right.  Returns how many moved.
+ */
+static int x86_managed_allocated(struct ingest_norm *n, uint32_t cpu, uint64_t *amap, uint64_t *mmap)
+{
+	struct x86_state *x = n->x86;
+	struct xcpu *c = &x->cpu[cpu];
+	unsigned int end = x86_alloc_end(n), sys = x86_system_bits(n);
+	int nm, both0, moved = 0;
+
+	if (c->avl1 < 0)
+		return 0;
+	nm = (int)(end - X86_ALLOC_START) - (int)sys - c->managed1 - c->avl1;
+	if (c->first_verb == MLOG_V_O_IRQ_MATRIX_ALLOC || c->first_verb == MLOG_V_O_IRQ_MATRIX_ASSIGN) {
+		nm--;
+	} else if (c->first_verb == MLOG_V_O_IRQ_MATRIX_FREE) {
+		int managed = -1;
+
+		for (uint32_t v = 1; v < NORM_MAX_VIRQ; v++)
+			if (x->pv_cpu[v] == (int)cpu && x->pv_vec[v] == c->first_bit)
+				managed = x->pv_managed[v];
+		if (managed < 0)
+			return 0;	/* which kind was freed is not proven */
+		nm += !managed;
+	}
+	both0 = c->alloc0 - nm;
+	if (both0 < 0 || both0 > c->alloc0 || both0 > c->managed0)
+		return 0;
+	for (int want = both0 - (int)popcount_and256(amap, mmap); want > 0; want--) {
+		unsigned int from = 0, to = 0;
+
+		for (unsigned int b = end; b-- > X86_ALLOC_START && !from;)
+			if (test_bit64(amap, b) && !test_bit64(mmap, b) && !test_bit64(c->known, b) &&
+			    !test_bit64(c->touched, b))
+				from = b;
+		for (unsigned int b = X86_ALLOC_START; b < end && !to; b++)
+			if (test_bit64(mmap, b) && !test_bit64(amap, b))
+				to = b;
+		if (!from || !to)
+			break;
+		clear_bit64(amap, from);
+		set_bit64(amap, to);
+		moved++;
+	}
+	return moved;
+}
+
 /*
  * The x86 start state: one x86_cpu line per CPU whose first irq_matrix
  * event came before any offline of it, x86_irq lines for the irqs that
@@ -3457,7 +3557,7 @@ static int x86_write_decls(struct ingest_norm *n, FILE *out, struct mlog_error *
 	for (uint32_t cpu = 0; cpu < n->cpus && cpu < X86_MAX_CPUS; cpu++) {
 		struct xcpu *c = &x->cpu[cpu];
 		uint64_t amap[X86_WORDS], mmap[X86_WORDS];
-		int located_a, located_m, need_a, need_m, top = 0;
+		int located_a, located_m, need_a, need_m, top = 0, moved;
 		unsigned int b;
 
 		if (!c->seen || c->late) {
@@ -3510,6 +3610,7 @@ static int x86_write_decls(struct ingest_norm *n, FILE *out, struct mlog_error *
 				 "uses for the %d vectors allocated at unknown positions", cpu, need_a + need_m);
 			return -1;
 		}
+		moved = x86_managed_allocated(n, cpu, amap, mmap);
 		x86_list(amap, la, sizeof(la));
 		x86_list(mmap, lm, sizeof(lm));
 		put_comment(out, "cpu %u: %d allocated and %d managed-reserved vectors before the recording "
@@ -3521,6 +3622,12 @@ static int x86_write_decls(struct ingest_norm *n, FILE *out, struct mlog_error *
 			    located_a + located_m ? ")" : "",
 			    top ? "; the others were never reached by first-fit, so they lie above every "
 				  "vector this trace uses on the CPU: written at the top of the window" : "");
+		if (moved)
+			put_comment(out, "cpu %u: its first event's avl (%d, with managed=%d) counts %d of the "
+				    "allocated vectors as managed allocations (avl = window - system - managed - "
+				    "non-managed allocated): %d vector(s) written at an unknown position are "
+				    "written on free managed_map bits instead", cpu, c->avl1, c->managed1,
+				    (int)popcount_and256(amap, mmap), moved);
 		mlog_event_init(e, MLOG_V_X86_CPU);
 		mlog_event_set(e, MLOG_K_CPU, cpu);
 		mlog_event_set(e, MLOG_K_ONLINE, 1);
@@ -3603,6 +3710,15 @@ static int x86_write_decls(struct ingest_norm *n, FILE *out, struct mlog_error *
 			vector = x->pv_vec[n->pre[k].virq];
 			snprintf(pv, sizeof(pv), "; vector %d on CPU %d: its first vector event, at %s", vector,
 				 cpu, at(n, x->pv_line[n->pre[k].virq], where));
+		} else if (cpu < 0 && x->pv_gone_cpu[n->pre[k].virq] >= 0 &&
+			   x->pv_managed[n->pre[k].virq] == 1 && n->pre[k].requested) {
+			char where[80];
+
+			/* a requested managed irq: started on the CPU, shut down when it went offline */
+			cpu = x->pv_gone_cpu[n->pre[k].virq];
+			snprintf(pv, sizeof(pv), "; on CPU %d: its first vector event, at %s, has prev_vector=0 "
+				 "prev_cpu=%d after that CPU went offline", cpu,
+				 at(n, x->pv_line[n->pre[k].virq], where), cpu);
 		}
 		put_comment(out, "irq %u = %s vector %u (--interrupts), %s%s%s: allocated before the "
 			    "recording; its vector is among the x86_cpu bits%s", n->pre[k].virq,
