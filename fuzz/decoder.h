@@ -23,7 +23,12 @@
  *     6..7   ITS num_lpis (0: no hypervisor restriction)
  *     8      devices: 1 + b % 6
  *     9      ITS ite_size: 0 -> 8, else 1 + (b - 1) % 32
- *     10..15 reserved (0)
+ *     10     architecture: bit 0 clear arm64 (the layout above and below),
+ *            set x86_64 (see "x86_64 inputs"); other bits reserved.  A
+ *            target may fix the architecture (fz_options.arch): the
+ *            fixed-profile arm64 targets read every input as arm64, the
+ *            x86 targets as x86_64
+ *     11..15 reserved (0)
  *   6 device slots, 8 bytes each (slots past the device count are ignored)
  *     0      bits 0-1 bus: 0 PCI, 1 platform, 2 wired platform (mbigen),
  *            3 PCI; bit 2 intx; bits 3-7 alias: 0 none, else device
@@ -48,6 +53,34 @@
  *     cpu_offline / cpu_online: cpu = A % CPUs
  *     fault: point = C % points, skip = A, count = B ? B : 1 (a point the
  *       target does not allow: the record is dropped)
+ *
+ * x86_64 inputs (byte 10 bit 0, or a target fixing x86_64): bytes 3..7 and
+ * 9 (the ITS) are ignored; the machine has irqs 1-23 in use (the legacy
+ * IO-APIC range, FZ_X86_IRQS_USED); switch toggle bit 5 flips X86_DMAR_HWIRQ_ZERO
+ * (bug B12; ignored on arm64).  A device slot is
+ *     0      bits 0-1 bus: 0 PCI, 1 DMAR unit, 2 HPET block, 3 PCI; bit 2
+ *            (PCI) MSI per-vector masking (reservation mode); no alias
+ *     1..2   DevID     3..7 as arm64 (PCI only)
+ *   and an operation is opcode % FZ_X86_OP__COUNT (enum fz_x86_opcode):
+ *     pci_alloc_irq_vectors: min = N(A), max = N(B), flags = C & 0xe
+ *       (MSI|MSIX|AFFINITY; 0 -> MSIX), pre_vectors = D & 15, post = D >> 4
+ *     pci_enable_msi; pci_enable_msix_range(min N(A), max N(B));
+ *     pci_free_irq_vectors: a PCI device
+ *     request_irq / free_irq: vec = A, any device
+ *     irq_set_affinity: PCI device, vec = A, CPU mask = C & (2^CPUs - 1),
+ *       0 -> CPU 0
+ *     cpu_offline / cpu_online: cpu = A % CPUs
+ *     dmar_alloc_hwirq: DMAR unit u, id = u (its fault irq) or, A bit 0,
+ *       FZ_MAX_DEVS + u (its page-request irq); an id the unit holds
+ *       already: dmar_free_hwirq instead
+ *     dmar_free_hwirq: a DMAR unit
+ *     hpet_assign_irq: HPET block, dev_num = A % 4; a channel assigned
+ *       already (on any block: the model has one HPET-MSI irq space): the
+ *       no-op
+ *     fault: irq_matrix_alloc (C even) or irq_matrix_reserve_managed,
+ *       skip = A, count = B ? B : 1 (dropped if the target does not allow it)
+ *   A PCI operation without a PCI device, or a DMAR/HPET one without such a
+ *   unit, becomes the no-op.
  *
  * Mapping of impossible operations: a PCI operation goes to the next
  * present PCI device, a device-domain operation to the next present
@@ -80,6 +113,7 @@
  * msi_find_desc()) keep a run in the millisecond range.
  */
 #define FZ_DESC_BUDGET	2048
+#define FZ_X86_IRQS_USED	"1-23"	/* Linux irqs in use on an x86_64 fuzz machine */
 #define FZ_N_INT_MAX	0xffffu	/* N(0xffff) = INT_MAX ("max=2147483647") */
 
 /* The opcodes of the vocabulary, in byte order. */
@@ -110,6 +144,29 @@
 	O(CPU_ONLINE)							\
 	O(FAULT)
 
+/* The x86_64 opcodes, in byte order. */
+#define FZ_X86_OPCODES(O)						\
+	O(PCI_ALLOC_IRQ_VECTORS)					\
+	O(PCI_FREE_IRQ_VECTORS)						\
+	O(PCI_ENABLE_MSI)						\
+	O(PCI_ENABLE_MSIX_RANGE)					\
+	O(REQUEST_IRQ)							\
+	O(FREE_IRQ)							\
+	O(IRQ_SET_AFFINITY)						\
+	O(CPU_OFFLINE)							\
+	O(CPU_ONLINE)							\
+	O(DMAR_ALLOC_HWIRQ)						\
+	O(DMAR_FREE_HWIRQ)						\
+	O(HPET_ASSIGN_IRQ)						\
+	O(FAULT)
+
+enum fz_x86_opcode {
+#define FZ_X86_OPCODE_ENUM(id) FZ_X86_OP_##id,
+	FZ_X86_OPCODES(FZ_X86_OPCODE_ENUM)
+#undef FZ_X86_OPCODE_ENUM
+	FZ_X86_OP__COUNT
+};
+
 enum fz_opcode {
 #define FZ_OPCODE_ENUM(id) FZ_OP_##id,
 	FZ_OPCODES(FZ_OPCODE_ENUM)
@@ -117,15 +174,22 @@ enum fz_opcode {
 	FZ_OP__COUNT
 };
 
-/* Switches an input may flip on top of its profile (header byte 1). */
-#define FZ_NSWITCH	5
+/*
+ * Switches an input may flip on top of its profile (header byte 1); the
+ * last (X86_DMAR_HWIRQ_ZERO) on x86_64 inputs only.
+ */
+#define FZ_NSWITCH	6
+#define FZ_ARM64_TOGGLES	0x1fu
 extern const enum ml_switch fz_switch_list[FZ_NSWITCH];
 
-enum fz_bus { FZ_BUS_PCI, FZ_BUS_PLATFORM, FZ_BUS_WIRED };
+enum fz_bus { FZ_BUS_PCI, FZ_BUS_PLATFORM, FZ_BUS_WIRED, FZ_BUS_DMAR, FZ_BUS_HPET };
+
+enum fz_arch { FZ_ARCH_ARM64, FZ_ARCH_X86_64 };
 
 struct fz_dev {
 	enum fz_bus bus;
 	bool intx;
+	bool msi_mask;		/* x86 PCI: MSI per-vector masking */
 	int alias;		/* earlier device index or -1 */
 	uint32_t devid;		/* 0 .. 0xffff */
 	uint32_t msi;		/* PCI: 0 or 1..32 power of two */
@@ -135,6 +199,7 @@ struct fz_dev {
 
 /** struct fz_scenario - a decoded input: machine, profile and operations */
 struct fz_scenario {
+	enum fz_arch arch;
 	unsigned int profile;		/* index into ml_profiles() */
 	uint8_t toggles;		/* bit i: fz_switch_list[i] flipped */
 	uint64_t sw;			/* the resulting switches */
@@ -153,6 +218,8 @@ struct fz_options {
 	uint8_t toggle_mask;		/* switch toggles allowed (0: the pure profile) */
 	uint32_t fault_mask;		/* fault points allowed (bit per enum ml_fault);
 					 * records of the others are dropped */
+	int arch;			/* -1: header byte 10; else the enum fz_arch of
+					 * every input (byte 10 ignored) */
 };
 
 /* Every toggle and fault point allowed, profile from the input. */
@@ -194,7 +261,7 @@ void fz_config(const struct fz_scenario *s, struct ml_config *cfg);
 void fz_config_update(const struct fz_scenario *s, struct ml_config *cfg);
 /* The profile of @s, with its toggles applied. */
 void fz_profile(const struct fz_scenario *s, struct ml_profile *p);
-/* Device names used in .mlog output: "pci0", "plat1", "mbi2". */
+/* Device names used in .mlog output: "pci0", "plat1", "mbi2", "dmar3", "hpet4". */
 void fz_dev_name(const struct fz_scenario *s, unsigned int i, char *buf, size_t n);
 
 #endif /* MSILAB_FUZZ_DECODER_H */

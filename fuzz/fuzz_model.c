@@ -14,6 +14,7 @@
  *                         (fz_target_options(): profile, switch toggles,
  *                         fault points); default "fuzz_model"
  *   FZ_NEW_BUGS_ONLY=1    do not stop on violations tagged with a known bug
+ *   FZ_STOP="B12"         the default of MSILAB_FUZZ_STOP (fuzz_model_x86_b12)
  *   FZ_FAULTS=0           drop the fault-point records
  *   FZ_CUSTOM_MUTATOR=0   plain byte mutation (no LLVMFuzzerCustomMutator)
  *   FZ_ALWAYS_INIT=1      ml_ctx_init() for every input (see start_machine())
@@ -58,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* What identifies a machine: the decoded header (padding zeroed). */
 struct machine_key {
+	enum fz_arch arch;
 	unsigned int profile;
 	uint64_t sw;
 	uint32_t cpus, event_bits, devid_bits, lpi_bits, num_lpis, ite_size, ndev;
@@ -86,6 +88,10 @@ static void setup(void)
 	if (!FZ_FAULTS)
 		g.opts.fault_mask = 0;
 	g.stop = getenv("MSILAB_FUZZ_STOP");
+#ifdef FZ_STOP
+	if (!g.stop)
+		g.stop = FZ_STOP;
+#endif
 	g.full_check = getenv("MSILAB_FUZZ_FULL_CHECK") &&
 		       !strcmp(getenv("MSILAB_FUZZ_FULL_CHECK"), "1");
 	g.ctx = malloc(ml_ctx_size());
@@ -105,6 +111,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void make_key(const struct fz_scenario *s, struct machine_key *k)
 {
 	memset(k, 0, sizeof(*k));
+	k->arch = s->arch;
 	k->profile = s->profile;
 	k->sw = s->sw;
 	k->cpus = s->cpus;
@@ -117,6 +124,7 @@ static void make_key(const struct fz_scenario *s, struct machine_key *k)
 	for (unsigned int i = 0; i < s->ndev; i++) {
 		k->dev[i].bus = s->dev[i].bus;
 		k->dev[i].intx = s->dev[i].intx;
+		k->dev[i].msi_mask = s->dev[i].msi_mask;
 		k->dev[i].alias = s->dev[i].alias;
 		k->dev[i].devid = s->dev[i].devid;
 		k->dev[i].msi = s->dev[i].msi;

@@ -381,6 +381,27 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 	}
 }
 
+/*
+ * An input without a whole machine (libFuzzer starts from an empty one, whose
+ * only device has no MSI capability): one to three devices to start from,
+ * mostly PCI, with MSI and MSI-X sizes and distinct DevIDs.  The profile and
+ * ITS bytes are kept.
+ */
+static void fresh_machine(struct rng *r, struct work *w)
+{
+	w->buf[8] = (uint8_t)below(r, 3);
+	for (uint32_t i = 0; i < ndev(w); i++) {
+		uint8_t *d = w->buf + FZ_HDR_SIZE + i * FZ_DEV_SIZE;
+
+		memset(d, 0, FZ_DEV_SIZE);
+		d[0] = (uint8_t)(below(r, 4) ? 0 : 1 + below(r, 2));
+		put16(d + 1, 8 * (i + 1));
+		d[3] = (uint8_t)(1 + below(r, 6));
+		put16(d + 4, pick_count(r) % 2049);
+		put16(d + 6, 8 * (i + 1));
+	}
+}
+
 static void work_load(struct work *w, const uint8_t *data, size_t size, size_t max_size)
 {
 	size_t room = max_size < FZ_MAX_INPUT ? max_size : FZ_MAX_INPUT;
@@ -415,6 +436,8 @@ size_t fz_mutate(uint8_t *data, size_t size, size_t max_size, unsigned int seed,
 
 	seed_rng(&r, seed);
 	work_load(&w, data, size, max_size);
+	if (size < FZ_OPS_OFFSET && max_size >= FZ_OPS_OFFSET)
+		fresh_machine(&r, &w);
 	n = 1 + below(&r, 4);
 	while (n--)
 		mutate_once(&r, &w, bytes);

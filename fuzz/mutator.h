@@ -10,7 +10,10 @@
  * another device; move vector counts around powers of two (1, 2, 3, 4, 5,
  * 7, 8, 9, 15, 16, 17, 31, 32, 33, ...); change a device's capability
  * sizes, bus, DevID and alias; insert or remove fault points; change the
- * machine (devices, CPUs, ITS parameters, profile, switch toggles).
+ * machine (devices, CPUs, ITS parameters, profile, switch toggles).  An
+ * input too short to hold a machine (libFuzzer's first, empty one) gets a
+ * plausible one first: one to three devices with MSI and MSI-X.  Fault
+ * points are picked among those the target allows.
  * Crossover splices one device's lifecycle (its operations) from another
  * input into this one.  Every output decodes (every byte string does), and
  * the mutator is deterministic for a given seed.

@@ -67,8 +67,23 @@ static void op_event(const struct ml_op *op, struct mlog_event *ev)
 		mlog_event_set(ev, MLOG_K_INDEX, op->index == ML_ANY_INDEX ? MLOG_INDEX_ANY : op->index);
 		break;
 	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
+	case ML_OP_DMAR_ALLOC_HWIRQ:
+	case ML_OP_HPET_ASSIGN_IRQ:
 		mlog_event_set(ev, MLOG_K_HWIRQ, (int64_t)op->hwirq);
 		break;
+	case ML_OP_IRQ_SET_AFFINITY: {
+		char list[64];
+		size_t len = 0;
+
+		mlog_event_set(ev, MLOG_K_VEC, op->vec);
+		/* the fuzz machine has at most 8 CPUs: mask[0] holds them all */
+		for (unsigned int c = 0; c < 64; c++)
+			if (op->mask[0] >> c & 1)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+							len ? "," : "", c);
+		mlog_event_set_str(ev, MLOG_K_MASK, list, len);
+		break;
+	}
 	case ML_OP_PLATFORM_DEVICE_MSI_INIT_AND_ALLOC_IRQS:
 		mlog_event_set(ev, MLOG_K_NVEC, op->nvec);
 		break;
@@ -127,15 +142,19 @@ int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
 	mlog_event_init(ev, MLOG_V_KERNEL);
 	snprintf(d->release, sizeof(d->release), "%s.0", prof.name);
 	mlog_event_set_str(ev, MLOG_K_RELEASE, d->release, strlen(d->release));
-	mlog_event_set(ev, MLOG_K_ARCH, MLOG_ARCH_ARM64);
+	mlog_event_set(ev, MLOG_K_ARCH, s->arch == FZ_ARCH_X86_64 ? MLOG_ARCH_X86_64 : MLOG_ARCH_ARM64);
 	EMIT();
 	mlog_event_init(ev, MLOG_V_SOURCE);
 	mlog_event_set(ev, MLOG_K_KIND, MLOG_SRC_FUZZ);
 	EMIT();
 	mlog_event_init(ev, MLOG_V_MACHINE);
 	mlog_event_set(ev, MLOG_K_CPUS, s->cpus);
+	if (s->arch == FZ_ARCH_X86_64)
+		mlog_event_set_str(ev, MLOG_K_IRQS_USED, FZ_X86_IRQS_USED, strlen(FZ_X86_IRQS_USED));
 	EMIT();
 
+	if (s->arch == FZ_ARCH_X86_64)
+		goto devices;	/* no ITS */
 	d->nits = 1;
 	snprintf(d->its[0].name, sizeof(d->its[0].name), "its0");
 	mlog_event_init(ev, MLOG_V_ITS_DECL);
@@ -152,6 +171,7 @@ int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
 		mlog_event_set(ev, MLOG_K_ITE_SIZE, s->ite_size);
 	EMIT();
 
+devices:
 	d->ndev = s->ndev;
 	for (unsigned int i = 0; i < s->ndev; i++) {
 		const struct fz_dev *dv = &s->dev[i];
@@ -160,7 +180,9 @@ int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
 		snprintf(d->dev[i].name, sizeof(d->dev[i].name), "%s", name);
 		mlog_event_init(ev, MLOG_V_DEVICE);
 		mlog_event_set_str(ev, MLOG_K_NAME, name, strlen(name));
-		mlog_event_set(ev, MLOG_K_BUS, dv->bus == FZ_BUS_PCI ? MLOG_BUS_PCI : MLOG_BUS_PLATFORM);
+		mlog_event_set(ev, MLOG_K_BUS, dv->bus == FZ_BUS_PCI ? MLOG_BUS_PCI :
+			       dv->bus == FZ_BUS_DMAR ? MLOG_BUS_DMAR :
+			       dv->bus == FZ_BUS_HPET ? MLOG_BUS_HPET : MLOG_BUS_PLATFORM);
 		if (dv->bus == FZ_BUS_PCI)
 			mlog_event_set(ev, MLOG_K_BDF, dv->bdf);
 		mlog_event_set(ev, MLOG_K_DEVID, dv->devid);
@@ -174,6 +196,8 @@ int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
 			mlog_event_set(ev, MLOG_K_ALIAS, dv->alias);
 		if (dv->bus == FZ_BUS_WIRED)
 			mlog_event_set(ev, MLOG_K_WIRED, 1);
+		if (dv->msi_mask)
+			mlog_event_set(ev, MLOG_K_MSI_MASK, 1);
 		EMIT();
 	}
 	for (unsigned int i = 0; i < s->nops; i++) {
@@ -280,8 +304,9 @@ static void note(const struct lossy *l, const char *fmt, ...)
 static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, char *err, size_t n,
 			     const struct lossy *l)
 {
-	if (d->arch != MLOG_ARCH_ARM64) {
-		snprintf(err, n, "arch x86_64: outside the fuzz vocabulary (arm64 only)");
+	s->arch = d->arch == MLOG_ARCH_X86_64 ? FZ_ARCH_X86_64 : FZ_ARCH_ARM64;
+	if (l && s->arch == FZ_ARCH_X86_64) {
+		snprintf(err, n, "arch x86_64: --lossy keeps arm64 recordings only");
 		return -1;
 	}
 	if (l) {
@@ -340,8 +365,22 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 		snprintf(err, n, "machine nr_irqs=%u: outside the fuzz vocabulary (64 only)", d->nr_irqs);
 		return -1;
 	}
-	if (d->irqs_used[0]) {
+	if (s->arch == FZ_ARCH_X86_64 && strcmp(d->irqs_used, FZ_X86_IRQS_USED)) {
+		snprintf(err, n, "machine irqs_used=%.40s: outside the fuzz vocabulary (x86_64: irqs_used=%s, "
+			 "the legacy IO-APIC range)", d->irqs_used[0] ? d->irqs_used : "(none)",
+			 FZ_X86_IRQS_USED);
+		return -1;
+	}
+	if (s->arch == FZ_ARCH_ARM64 && d->irqs_used[0]) {
 		snprintf(err, n, "machine irqs_used: outside the fuzz vocabulary (no irqs in use at start)");
+		return -1;
+	}
+	if (d->nx86_cpu || d->nx86_irq) {
+		snprintf(err, n, "x86_cpu/x86_irq declarations: outside the fuzz vocabulary (the matrix as boot leaves it)");
+		return -1;
+	}
+	if (s->arch == FZ_ARCH_X86_64 && d->nits) {
+		snprintf(err, n, "an ITS on x86_64: outside the fuzz vocabulary");
 		return -1;
 	}
 	s->cpus = d->has_machine ? d->cpus : 2;
@@ -379,10 +418,13 @@ static int decls_to_scenario(const struct mlog_decls *d, struct fz_scenario *s, 
 			f->bdf = m->bdf;
 			f->msi = m->msi;
 			f->msix = m->msix;
+		} else if (m->bus == MLOG_BUS_DMAR || m->bus == MLOG_BUS_HPET) {
+			f->bus = m->bus == MLOG_BUS_DMAR ? FZ_BUS_DMAR : FZ_BUS_HPET;
 		} else {
 			f->bus = m->wired ? FZ_BUS_WIRED : FZ_BUS_PLATFORM;
 		}
 		f->intx = m->intx;
+		f->msi_mask = m->msi_mask;
 		f->alias = m->alias;
 		f->devid = m->devid;
 		if (m->its > 0) {

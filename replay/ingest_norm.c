@@ -190,7 +190,7 @@ static uint32_t norm_name_hash(const char *s, size_t *len)
 	if (l >= 4) {
 		h ^= (unsigned char)s[l / 2] * 40503u + (unsigned char)s[l / 3] * 131u;
 		h ^= ((unsigned char)s[l - 1] | (unsigned char)s[l - 2] << 8 |
-		      (unsigned char)s[l - 4] << 16 | (unsigned char)s[2] << 24) * 2246822519u;
+		      (unsigned char)s[l - 4] << 16 | (uint32_t)(unsigned char)s[2] << 24) * 2246822519u;
 	}
 	*len = l;
 	return h ^ (h >> 16);

@@ -320,13 +320,15 @@ static void fuzz_to_scenario(const struct fz_scenario *fs, struct tri_scenario *
 	s->base_sw = named.sw;
 	d->version = MLOG_FORMAT_VERSION;
 	snprintf(d->release, sizeof(d->release), "%s.0", s->profile.name);
-	d->arch = MLOG_ARCH_ARM64;
+	d->arch = fs->arch == FZ_ARCH_X86_64 ? MLOG_ARCH_X86_64 : MLOG_ARCH_ARM64;
 	d->has_source = true;
 	d->source = MLOG_SRC_FUZZ;
 	d->has_machine = true;
 	d->cpus = fs->cpus;
 	d->nr_irqs = 64;
-	d->nits = 1;
+	if (fs->arch == FZ_ARCH_X86_64)
+		snprintf(d->irqs_used, sizeof(d->irqs_used), "%s", FZ_X86_IRQS_USED);
+	d->nits = fs->arch == FZ_ARCH_X86_64 ? 0 : 1;	/* no ITS on x86_64 */
 	snprintf(d->its[0].name, sizeof(d->its[0].name), "its0");
 	d->its[0].lpi_bits = fs->lpi_bits;
 	d->its[0].num_lpis = fs->num_lpis;
@@ -339,7 +341,8 @@ static void fuzz_to_scenario(const struct fz_scenario *fs, struct tri_scenario *
 		struct mlog_device_decl *m = &d->dev[i];
 
 		fz_dev_name(fs, i, m->name, sizeof(m->name));
-		m->bus = f->bus == FZ_BUS_PCI ? MLOG_BUS_PCI : MLOG_BUS_PLATFORM;
+		m->bus = f->bus == FZ_BUS_PCI ? MLOG_BUS_PCI : f->bus == FZ_BUS_DMAR ? MLOG_BUS_DMAR :
+			 f->bus == FZ_BUS_HPET ? MLOG_BUS_HPET : MLOG_BUS_PLATFORM;
 		m->has_bdf = f->bus == FZ_BUS_PCI;
 		m->bdf = f->bdf;
 		m->devid = f->devid;
@@ -349,6 +352,7 @@ static void fuzz_to_scenario(const struct fz_scenario *fs, struct tri_scenario *
 		m->alias = f->alias;
 		m->wired = f->bus == FZ_BUS_WIRED;
 		m->its = 0;
+		m->msi_mask = f->msi_mask;
 	}
 }
 
@@ -910,7 +914,23 @@ static int op_event(const struct ml_op *op, struct mlog_event *ev)
 		mlog_event_set(ev, MLOG_K_INDEX, op->index == ML_ANY_INDEX ? MLOG_INDEX_ANY : op->index);
 		break;
 	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
+	case ML_OP_DMAR_ALLOC_HWIRQ:
+	case ML_OP_HPET_ASSIGN_IRQ:
 		mlog_event_set(ev, MLOG_K_HWIRQ, (int64_t)op->hwirq);
+		break;
+	case ML_OP_IRQ_SET_AFFINITY: {
+		char list[1024];
+		size_t len = 0;
+
+		mlog_event_set(ev, MLOG_K_VEC, op->vec);
+		for (unsigned int c = 0; c < 256 && len < sizeof(list) - 8; c++)
+			if (op->mask[c / 64] >> (c % 64) & 1)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+							len ? "," : "", c);
+		mlog_event_set_str(ev, MLOG_K_MASK, list, len);
+		break;
+	}
+	case ML_OP_DMAR_FREE_HWIRQ:
 		break;
 	case ML_OP_PLATFORM_DEVICE_MSI_INIT_AND_ALLOC_IRQS:
 		mlog_event_set(ev, MLOG_K_NVEC, op->nvec);

@@ -16,6 +16,7 @@
 #   - hangs/: inputs that end are "not reproduced", a .mlog still running
 #     at --max-steps is a HANG bucket;
 #   - .mlog inputs (the known-bug corpus) land in their catalogued bugs;
+#   - an x86_64 fuzz input (fuzz_model_x86_b12) lands in B12;
 #   - msilab minimize: exit codes, oracle calls, --expect, determinism,
 #     fuzz bytes and --signature;
 #   - with a libFuzzer fuzz_model_615 (this build tree's, or build/clang's or
@@ -200,6 +201,22 @@ if [ -x "$target" ]; then
 else
 	echo "cli_triage: no fuzz_model_615 libFuzzer target (clang or fuzz preset): bounded run skipped"
 fi
+
+# ---- x86_64 fuzz bytes (header byte 10): a fuzz_model_x86_b12 crash ----
+# B12's scenario with its switch toggled, encoded as the x86 target's input
+x86=$work/x86
+mkdir -p "$x86/artifacts"
+{ echo "mlog 2"; echo "# profile: 6.1+X86_DMAR_HWIRQ_ZERO"
+  grep -v '^mlog \|^#' "$src/corpus/known-bugs/B12-dmar-hwirq-0.mlog"; } >"$x86/b12.mlog"
+expect_rc 0 "$msilab" encode -o "$x86/artifacts/crash-b12" "$x86/b12.mlog"
+expect_rc 1 "$msilab" triage -o "$x86/out" --target fuzz_model_x86_b12 "$x86/artifacts"
+if [ "$(buckets "$x86/out")" = "B12 INV-M3/dmar_alloc_hwirq/irq_desc@6.1+X86_DMAR_HWIRQ_ZERO 1" ]; then
+	ok
+else
+	ko "x86 crash: buckets $(buckets "$x86/out" | tr '\n' ';'), expected B12 (INV-M3)"
+fi
+grep -q '^kernel .*arch=x86_64' "$x86/out"/*/repro.mlog && ok || ko "x86 reproducer is not an x86_64 trace"
+expect_rc 0 "$msilab" replay --expect "$x86/out"/*/repro.mlog
 
 echo "cli_triage: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

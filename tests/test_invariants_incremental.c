@@ -39,7 +39,7 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 
 /* what the comparison saw, to show that it compared something */
 static struct {
-	uint64_t scenarios, steps, violations, scoped_steps;
+	uint64_t scenarios, steps, violations, scoped_steps, arm64_steps;
 } seen;
 
 static uint32_t rnd(void)
@@ -135,6 +135,7 @@ static void run_scenario(bool with_fresh)
 		seen.steps++;
 		seen.violations += ml_violations(full, &(const struct ml_violation *){ NULL });
 		seen.scoped_steps += !incr->inv.all;
+		seen.arm64_steps += !incr->cfg.x86;	/* x86 machines are checked whole */
 		assert_same_step(full, incr, "incremental vs full check", i + 1, op);
 		if (with_fresh) {
 			rc = ml_apply(fresh, op, &kc);
@@ -164,20 +165,22 @@ static int cmp(const void *a, const void *b)
 /* The seed files, in name order (for a reproducible mutation walk). */
 static unsigned int list_seeds(char **paths, unsigned int cap)
 {
+	static char store[256][1024];
 	unsigned int n = 0;
 
+	if (cap > 256)
+		cap = 256;
 	for (int d = 0; d < SEED_DIRS_N; d++) {
 		DIR *dir = opendir(seed_dirs[d]);
 		struct dirent *de;
 
 		assert_non_null(dir);
 		while ((de = readdir(dir)) && n < cap) {
-			char path[1024];
-
 			if (de->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", seed_dirs[d], de->d_name);
-			paths[n++] = strdup(path);
+			snprintf(store[n], sizeof(store[n]), "%s/%s", seed_dirs[d], de->d_name);
+			paths[n] = store[n];
+			n++;
 		}
 		closedir(dir);
 	}
@@ -203,7 +206,6 @@ static void test_seed_corpus(void **state)
 			fz_decode(buf, len, &o, &sc);
 			run_scenario(true);
 		}
-		free(paths[i]);
 	}
 	/* the seeds of known bugs break invariants: the comparison saw them */
 	assert_true(seen.violations > 0);
@@ -258,11 +260,9 @@ static void test_generated(void **state)
 		fz_decode(buf, len, &o, &sc);
 		run_scenario(i < 200);
 	}
-	for (unsigned int i = 0; i < nseeds; i++)
-		free(paths[i]);
 	assert_true(seen.violations > violations0);
-	/* most steps were checked on their scope, not whole */
-	assert_true(seen.scoped_steps * 2 > seen.steps);
+	/* the steps of arm64 machines were checked on their scope, not whole */
+	assert_true(seen.arm64_steps > 0 && seen.scoped_steps == seen.arm64_steps);
 	print_message("%llu scenarios, %llu steps (%llu scoped), %llu violations compared\n",
 		      (unsigned long long)seen.scenarios, (unsigned long long)seen.steps,
 		      (unsigned long long)seen.scoped_steps, (unsigned long long)seen.violations);

@@ -305,23 +305,6 @@ static int is_mlog(const struct dirent *e)
 	return l > 5 && !strcmp(e->d_name + l - 5, ".mlog");
 }
 
-/* An x86_64 trace (its "kernel" line says arch=x86_64). */
-static bool is_x86(const char *path)
-{
-	char line[512];
-	bool x86 = false;
-	FILE *f = fopen(path, "r");
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "kernel ", 7)) {
-			x86 = strstr(line, "arch=x86_64") != NULL;
-			break;
-		}
-	fclose(f);
-	return x86;
-}
-
 static void test_known_bugs_padded(void **state)
 {
 	struct dirent **list;
@@ -333,10 +316,6 @@ static void test_known_bugs_padded(void **state)
 		char path[1024], p[16], s[256], v[16];
 
 		snprintf(path, sizeof(path), "%s/%s", KNOWN, list[i]->d_name);
-		if (is_x86(path)) {	/* issue 7: the minimizer's writer is arm64-only */
-			free(list[i]);
-			continue;
-		}
 		checked += first_violation(path, p, s, v);
 		check_file(path);
 		free(list[i]);

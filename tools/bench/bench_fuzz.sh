@@ -92,19 +92,27 @@ for bin in fuzz_model_615 fuzz_model_615_bytes; do
 			"$([ "$m" = - ] && echo ">$limit" || echo "$m s")" "${medx[$bin.$bug]%.00}"
 	done
 done
+# the floor of a time to crash: starting the process and running nothing
+rm -rf "$work/corpus" && mkdir -p "$work/corpus"
+t0=$(now)
+"$fz/fuzz_model_615" -runs=0 "$work/corpus" >/dev/null 2>&1
+start=$(echo "$(now) - $t0" | bc)
 echo
-printf '%-4s %s\n' "bug" "byte mutation / structure-aware (median time)"
+printf '%-4s %-36s %s\n' "bug" "byte mutation / structure-aware: time" "executions"
 for bug in B1 B3 B7 B13; do
 	s=${med[fuzz_model_615.$bug]} b=${med[fuzz_model_615_bytes.$bug]}
+	xs=${medx[fuzz_model_615.$bug]} xb=${medx[fuzz_model_615_bytes.$bug]}
 	if [ "$s" = - ]; then
-		r="structure-aware did not find it in ${limit}s"
+		r="structure-aware did not find it in ${limit}s" x=-
 	elif [ "$b" = - ]; then
-		r=">$(echo "$limit / $s" | bc -l | xargs printf '%.0f')x (bytes: not found in ${limit}s)"
+		r=">$(echo "$limit / $s" | bc -l | xargs printf '%.0f')x (bytes: not found in ${limit}s)" x=-
 	else
 		r="$(echo "$b / $s" | bc -l | xargs printf '%.1f')x"
+		x="$(echo "$xb / $xs" | bc -l | xargs printf '%.0f')x"
 	fi
-	printf '%-4s %s\n' "$bug" "$r"
+	printf '%-4s %-36s %s\n' "$bug" "$r" "$x"
 done
+printf 'process start (fuzz_model_615 -runs=0): %.2f s of every time above\n' "$start"
 
 # speed BIN: "EXECS WALL CPU" of a run of SPEED_SECONDS that nothing stops
 speed() {
