@@ -31,78 +31,6 @@ static void comment(struct mlog_event *ev, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void op_event(const struct ml_op *op, struct mlog_event *ev)
-{
-	const char *name = ml_op_name(op->kind);
-
-	mlog_event_init(ev, mlog_verb_lookup(name, strlen(name), false));
-	if (op->dev >= 0)
-		mlog_event_set(ev, MLOG_K_DEV, op->dev);
-	switch (op->kind) {
-	case ML_OP_PCI_ALLOC_IRQ_VECTORS:
-	case ML_OP_PCIM_ALLOC_IRQ_VECTORS:
-		mlog_event_set(ev, MLOG_K_FLAGS, op->flags);
-		if (op->pre)
-			mlog_event_set(ev, MLOG_K_PRE_VECTORS, op->pre);
-		if (op->post)
-			mlog_event_set(ev, MLOG_K_POST_VECTORS, op->post);
-		/* fall through */
-	case ML_OP_PCI_ENABLE_MSIX_RANGE:
-		mlog_event_set(ev, MLOG_K_MIN, op->min);
-		mlog_event_set(ev, MLOG_K_MAX, op->max);
-		break;
-	case ML_OP_REQUEST_IRQ:
-	case ML_OP_FREE_IRQ:
-		mlog_event_set(ev, MLOG_K_VEC, op->vec);
-		break;
-	case ML_OP_MSI_CREATE_DEVICE_IRQ_DOMAIN:
-		mlog_event_set(ev, MLOG_K_HWSIZE, op->hwsize);
-		break;
-	case ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE:
-	case ML_OP_MSI_DOMAIN_FREE_IRQS_RANGE:
-		mlog_event_set(ev, MLOG_K_FIRST, op->first);
-		mlog_event_set(ev, MLOG_K_LAST, op->last);
-		break;
-	case ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT:
-		mlog_event_set(ev, MLOG_K_INDEX, op->index == ML_ANY_INDEX ? MLOG_INDEX_ANY : op->index);
-		break;
-	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
-	case ML_OP_DMAR_ALLOC_HWIRQ:
-	case ML_OP_HPET_ASSIGN_IRQ:
-		mlog_event_set(ev, MLOG_K_HWIRQ, (int64_t)op->hwirq);
-		break;
-	case ML_OP_IRQ_SET_AFFINITY: {
-		char list[64];
-		size_t len = 0;
-
-		mlog_event_set(ev, MLOG_K_VEC, op->vec);
-		/* the fuzz machine has at most 8 CPUs: mask[0] holds them all */
-		for (unsigned int c = 0; c < 64; c++)
-			if (op->mask[0] >> c & 1)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
-							len ? "," : "", c);
-		mlog_event_set_str(ev, MLOG_K_MASK, list, len);
-		break;
-	}
-	case ML_OP_PLATFORM_DEVICE_MSI_INIT_AND_ALLOC_IRQS:
-		mlog_event_set(ev, MLOG_K_NVEC, op->nvec);
-		break;
-	case ML_OP_CPU_OFFLINE:
-	case ML_OP_CPU_ONLINE:
-		mlog_event_set(ev, MLOG_K_CPU, op->cpu);
-		break;
-	case ML_OP_FAULT:
-		mlog_event_set(ev, MLOG_K_POINT, op->point);
-		if (op->skip)
-			mlog_event_set(ev, MLOG_K_SKIP, op->skip);
-		if (op->count != 1)
-			mlog_event_set(ev, MLOG_K_COUNT, op->count);
-		break;
-	default:
-		break;
-	}
-}
-
 int fz_write_mlog(FILE *f, const struct fz_scenario *s, const char *origin)
 {
 	struct mlog_decls *d = calloc(1, sizeof(*d));
@@ -201,7 +129,7 @@ devices:
 		EMIT();
 	}
 	for (unsigned int i = 0; i < s->nops; i++) {
-		op_event(&s->op[i], ev);
+		replay_event_from_op(&s->op[i], ev);
 		EMIT();
 	}
 #undef EMIT

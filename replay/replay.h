@@ -96,6 +96,9 @@ int replay_config_from_decls(const struct mlog_decls *d, const struct ml_profile
 			     struct ml_config *cfg, char *err, size_t n);
 /* Convert a stimulus to a model operation: 0, or -1 when it is not one. */
 int replay_op_from_event(const struct mlog_event *ev, struct ml_op *op);
+/* The stimulus line of @op, the inverse of replay_op_from_event(); -1 for an
+ * operation this writer does not know. */
+int replay_event_from_op(const struct ml_op *op, struct mlog_event *ev);
 /* Convert a model event to the .mlog observation it corresponds to. */
 void replay_event_to_mlog(const struct ml_event *me, struct mlog_event *ev);
 

@@ -871,99 +871,6 @@ bool tri_same_bug(const struct tri_verdict *v, const struct tri_verdict *want)
 
 /* ---- writing ---- */
 
-/* The stimulus line of @op (the inverse of replay_op_from_event()); -1 if unknown. */
-static int op_event(const struct ml_op *op, struct mlog_event *ev)
-{
-	const char *name = ml_op_name(op->kind);
-	enum mlog_verb verb;
-
-	if (!name)
-		return -1;
-	verb = mlog_verb_lookup(name, strlen(name), false);
-	if (verb == MLOG_V_NONE || mlog_verb_class(verb) != MLOG_C_STIM)
-		return -1;
-	mlog_event_init(ev, verb);
-	if (op->dev >= 0)
-		mlog_event_set(ev, MLOG_K_DEV, op->dev);
-	switch (op->kind) {
-	case ML_OP_PCI_ALLOC_IRQ_VECTORS:
-	case ML_OP_PCIM_ALLOC_IRQ_VECTORS:
-		mlog_event_set(ev, MLOG_K_FLAGS, op->flags);
-		if (op->pre)
-			mlog_event_set(ev, MLOG_K_PRE_VECTORS, op->pre);
-		if (op->post)
-			mlog_event_set(ev, MLOG_K_POST_VECTORS, op->post);
-		/* fall through */
-	case ML_OP_PCI_ENABLE_MSIX_RANGE:
-		mlog_event_set(ev, MLOG_K_MIN, op->min);
-		mlog_event_set(ev, MLOG_K_MAX, op->max);
-		break;
-	case ML_OP_REQUEST_IRQ:
-	case ML_OP_FREE_IRQ:
-		mlog_event_set(ev, MLOG_K_VEC, op->vec);
-		break;
-	case ML_OP_MSI_CREATE_DEVICE_IRQ_DOMAIN:
-		mlog_event_set(ev, MLOG_K_HWSIZE, op->hwsize);
-		break;
-	case ML_OP_MSI_DOMAIN_ALLOC_IRQS_RANGE:
-	case ML_OP_MSI_DOMAIN_FREE_IRQS_RANGE:
-		mlog_event_set(ev, MLOG_K_FIRST, op->first);
-		mlog_event_set(ev, MLOG_K_LAST, op->last);
-		break;
-	case ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT:
-		mlog_event_set(ev, MLOG_K_INDEX, op->index == ML_ANY_INDEX ? MLOG_INDEX_ANY : op->index);
-		break;
-	case ML_OP_MSI_DEVICE_DOMAIN_ALLOC_WIRED:
-	case ML_OP_DMAR_ALLOC_HWIRQ:
-	case ML_OP_HPET_ASSIGN_IRQ:
-		mlog_event_set(ev, MLOG_K_HWIRQ, (int64_t)op->hwirq);
-		break;
-	case ML_OP_IRQ_SET_AFFINITY: {
-		char list[1024];
-		size_t len = 0;
-
-		mlog_event_set(ev, MLOG_K_VEC, op->vec);
-		for (unsigned int c = 0; c < 256 && len < sizeof(list) - 8; c++)
-			if (op->mask[c / 64] >> (c % 64) & 1)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
-							len ? "," : "", c);
-		mlog_event_set_str(ev, MLOG_K_MASK, list, len);
-		break;
-	}
-	case ML_OP_DMAR_FREE_HWIRQ:
-		break;
-	case ML_OP_PLATFORM_DEVICE_MSI_INIT_AND_ALLOC_IRQS:
-		mlog_event_set(ev, MLOG_K_NVEC, op->nvec);
-		break;
-	case ML_OP_CPU_OFFLINE:
-	case ML_OP_CPU_ONLINE:
-		mlog_event_set(ev, MLOG_K_CPU, op->cpu);
-		break;
-	case ML_OP_FAULT:
-		mlog_event_set(ev, MLOG_K_POINT, op->point);
-		if (op->skip)
-			mlog_event_set(ev, MLOG_K_SKIP, op->skip);
-		if (op->count != 1)
-			mlog_event_set(ev, MLOG_K_COUNT, op->count);
-		break;
-	case ML_OP_PCI_ENABLE_DEVICE:
-	case ML_OP_PCIM_ENABLE_DEVICE:
-	case ML_OP_PCI_ENABLE_MSI:
-	case ML_OP_PCI_DISABLE_MSI:
-	case ML_OP_PCI_DISABLE_MSIX:
-	case ML_OP_PCI_FREE_IRQ_VECTORS:
-	case ML_OP_DRIVER_UNBIND:
-	case ML_OP_DEVICE_REMOVE:
-	case ML_OP_DEVICE_ADD:
-	case ML_OP_MSI_REMOVE_DEVICE_IRQ_DOMAIN:
-	case ML_OP_PLATFORM_DEVICE_MSI_FREE_IRQS_ALL:
-		break;
-	default:
-		return -1;	/* an operation this writer does not know yet */
-	}
-	return 0;
-}
-
 static void comment(struct mlog_event *ev, const char *text)
 {
 	mlog_event_init(ev, MLOG_V_NONE);
@@ -1093,7 +1000,7 @@ int tri_write_mlog(FILE *f, const struct tri_scenario *s, const struct tri_verdi
 	if (s->x86_decls[0] && fputs(s->x86_decls, f) < 0)
 		goto out;
 	for (uint32_t i = 0; i < s->nops; i++) {
-		if (!op_event(&s->op[i], ev)) {
+		if (!replay_event_from_op(&s->op[i], ev)) {
 			EMIT();
 		} else if (s->text && s->text[i]) {
 			if (fprintf(f, "%s\n", s->text[i]) < 0)
