@@ -115,27 +115,6 @@ for f in "$src"/corpus/real/*/*.mlog; do
 		echo "cli_convert: $name: replay SKIPPED: $(sed -n 's/^# conformance: //p' "$f" | head -1)"
 		continue
 	fi
-	# an x86 recording listed in corpus/real/x86-model-pending.txt diverges
-	# for a reason on the model side: skipped with that reason, as long as
-	# it still diverges (a listed file that replays clean must leave the list)
-	pending=$(awk -v f="$name" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' \
-		"$src/corpus/real/x86-model-pending.txt" 2>/dev/null)
-	if [ -n "$pending" ]; then
-		if grep -q ' [1-9][0-9]* divergence' "$work/replay"; then
-			ok
-			echo "cli_convert: $name: replay SKIPPED ($pending): $(tail -1 "$work/replay" | sed "s|^$f: ||")"
-		else
-			ko "$name: listed in corpus/real/x86-model-pending.txt but replays without divergence: $(tail -1 "$work/replay")"
-		fi
-		continue
-	fi
-	# an x86 recording the model cannot replay yet (a stimulus it has no
-	# operation for: the x86 model is being built) is skipped, and said so
-	if [ "$rc" -ge 2 ] && grep -q '^kernel .*arch=x86_64' "$f" &&
-		grep -q 'not a stimulus' "$work/replay"; then
-		echo "cli_convert: $name: replay SKIPPED, the model cannot replay it yet: $(head -1 "$work/replay")"
-		continue
-	fi
 	start=$(grep -n '^recording_starts' "$f" | head -1 | cut -d: -f1)
 	start=${start:-0}
 	bad=0
