@@ -663,26 +663,12 @@ void cmd_encode_usage(FILE *f)
 static uint8_t *slurp(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	uint8_t *buf = NULL;
-	size_t cap = 0, got;
+	uint8_t *buf;
 
 	*len = 0;
 	if (!f)
 		return NULL;
-	do {
-		if (*len == cap) {
-			uint8_t *p = realloc(buf, cap = cap ? 2 * cap : 65536);
-
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = p;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got);
+	buf = msilab_read_stream(f, SIZE_MAX, len);
 	if (f != stdin)
 		fclose(f);
 	return buf;

@@ -212,30 +212,13 @@ static bool is_dir(const char *path)
 static uint8_t *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0;
+	uint8_t *buf;
 
 	*len = 0;
 	if (!f)
 		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (*len == cap) {
-			uint8_t *p = realloc(buf, cap = cap ? 2 * cap : 8192);
-
-			if (!p)
-				break;
-			buf = p;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		if (!got)
-			break;
-		*len += got;
-	}
+	buf = msilab_read_stream(f, SIZE_MAX, len);
 	fclose(f);
-	if (!buf)
-		buf = malloc(1);
 	return buf;
 }
 

@@ -114,29 +114,13 @@ static bool has_suffix(const char *s, const char *x)
 static uint8_t *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, got;
+	uint8_t *buf;
 
 	*len = 0;
 	if (!f)
 		return NULL;
-	do {
-		if (*len == cap) {
-			uint8_t *p = cap >= (256u << 20) ? NULL : realloc(buf, cap = cap ? 2 * cap : 65536);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = p;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got);
+	buf = msilab_read_stream(f, 256u << 20, len);
 	fclose(f);
-	if (!buf)
-		buf = malloc(1);
 	return buf;
 }
 

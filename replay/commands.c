@@ -3,6 +3,7 @@
  * commands.c - the table of msilab sub-commands.  Add a command by adding
  * a line here (and its cmd_*.c); "msilab --help" lists them in this order.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -46,4 +47,26 @@ void msilab_print_error(const struct mlog_error *err)
 		fprintf(stderr, "%s:%u: error: %s\n", err->file, err->line, err->msg);
 	else
 		fprintf(stderr, "%s: error: %s\n", err->file, err->msg);
+}
+
+uint8_t *msilab_read_stream(FILE *f, size_t max, size_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	do {
+		if (*len == cap) {
+			uint8_t *p = cap >= max ? NULL : realloc(buf, cap = cap ? 2 * cap : 65536);
+
+			if (!p) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+		}
+		got = fread(buf + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got);
+	return buf;
 }

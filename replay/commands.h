@@ -10,6 +10,7 @@
 #ifndef MSILAB_COMMANDS_H
 #define MSILAB_COMMANDS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mlog.h"
@@ -30,6 +31,13 @@ const struct msilab_command *msilab_command_find(const char *name);
 
 /* "FILE:LINE:COL: error: REASON" (or "FILE: error: REASON") on stderr. */
 void msilab_print_error(const struct mlog_error *err);
+
+/*
+ * The rest of @f in a heap buffer (never NULL on success, even when empty),
+ * *len its size.  NULL when the buffer would have to grow to @max bytes or
+ * more, or memory runs out.  Read errors are the caller's: check ferror().
+ */
+uint8_t *msilab_read_stream(FILE *f, size_t max, size_t *len);
 
 int cmd_check(int argc, char **argv);
 void cmd_check_usage(FILE *f);

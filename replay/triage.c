@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bugs.h"
+#include "commands.h"
 #include "decoder.h"
 #include "fuzz_campaign.h"
 #include "replay.h"
@@ -440,8 +441,8 @@ int tri_load(const char *path, const struct tri_load_opts *lo, struct tri_scenar
 	     enum tri_input_kind *kind, struct mlog_error *err)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	uint8_t *buf;
+	size_t len;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -449,21 +450,12 @@ int tri_load(const char *path, const struct tri_load_opts *lo, struct tri_scenar
 		set_err(err, path, 0, "cannot open: %s", strerror(errno));
 		return 2;
 	}
-	do {
-		if (len == cap) {
-			uint8_t *p = cap >= (256u << 20) ? NULL : realloc(buf, cap = cap ? 2 * cap : 65536);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				set_err(err, path, 0, "%s", "too large or out of memory");
-				return 2;
-			}
-			buf = p;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got);
+	buf = msilab_read_stream(f, 256u << 20, &len);
+	if (!buf) {
+		fclose(f);
+		set_err(err, path, 0, "%s", "too large or out of memory");
+		return 2;
+	}
 	if (ferror(f)) {
 		set_err(err, path, 0, "read error: %s", strerror(errno));
 		fclose(f);
@@ -471,7 +463,7 @@ int tri_load(const char *path, const struct tri_load_opts *lo, struct tri_scenar
 		return 2;
 	}
 	fclose(f);
-	ret = tri_load_mem(path, buf ? buf : (const uint8_t *)"", len, lo, s, kind, err);
+	ret = tri_load_mem(path, buf, len, lo, s, kind, err);
 	free(buf);
 	return ret;
 }
