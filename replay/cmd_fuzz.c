@@ -468,6 +468,29 @@ static int index_write(struct campaign *c)
 	return ret;
 }
 
+/* Make sure the colon-separated list in @var holds @opt ("name=value"). */
+static void env_require(const char *var, const char *opt)
+{
+	const char *cur = getenv(var);
+	size_t n = strcspn(opt, "=") + 1;
+	char buf[1024];
+
+	if (!cur || !*cur) {
+		setenv(var, opt, 1);
+		return;
+	}
+	for (const char *p = cur; *p; p += strcspn(p, ":"), p += *p == ':') {
+		if (!strncmp(p, opt, n)) {
+			if (strncmp(p, opt, strlen(opt)) || (p[strlen(opt)] && p[strlen(opt)] != ':'))
+				fprintf(stderr, "msilab fuzz: warning: %s has %.*s; AFL++ needs %s\n",
+					var, (int)strcspn(p, ":"), p, opt);
+			return;
+		}
+	}
+	fmt(buf, sizeof(buf), "%s:%s", cur, opt);
+	setenv(var, buf, 1);
+}
+
 static void set_env(const struct campaign *c)
 {
 	char buf[256];
@@ -491,8 +514,18 @@ static void set_env(const struct campaign *c)
 	 */
 	setenv("ASAN_OPTIONS", "symbolize=0", 0);
 	setenv("UBSAN_OPTIONS", "symbolize=0", 0);
-	if (c->engine == ENG_AFL)
+	if (c->engine == ENG_AFL) {
+		/*
+		 * afl-fuzz refuses to start when these are set without the
+		 * options it needs to see a sanitizer report as a crash.
+		 */
+		env_require("ASAN_OPTIONS", "abort_on_error=1");
+		env_require("ASAN_OPTIONS", "symbolize=0");
+		env_require("UBSAN_OPTIONS", "halt_on_error=1");
+		env_require("UBSAN_OPTIONS", "abort_on_error=1");
+		env_require("LSAN_OPTIONS", "symbolize=0");
 		setenv("MSILAB_FUZZ_TARGET", c->base, 1);
+	}
 }
 
 /*
@@ -1112,7 +1145,7 @@ static int start_afl(struct campaign *c, int outfd)
 }
 
 /* Did every engine process exit?  Reaps them. */
-static bool engine_done(struct campaign *c, int *bad)
+static bool engine_done(struct campaign *c, int *bad, unsigned int *failed)
 {
 	unsigned int live = 0;
 
@@ -1124,12 +1157,56 @@ static bool engine_done(struct campaign *c, int *bad)
 		if (waitpid(c->pid[i], &wst, WNOHANG) == c->pid[i]) {
 			if (WIFEXITED(wst) && WEXITSTATUS(wst) == 127)
 				*bad = 1;
+			if (!WIFEXITED(wst) || WEXITSTATUS(wst))
+				(*failed)++;
 			c->pid[i] = 0;
 		} else {
 			live++;
 		}
 	}
 	return !live;
+}
+
+/*
+ * The engine's own words on why it stopped (AFL++ "PROGRAM ABORT", libFuzzer
+ * "ERROR:"), from engine.log, without terminal escapes.
+ */
+static void engine_complaint(const struct campaign *c)
+{
+	char path[PATH_MAX + 16], line[512], out[512];
+	unsigned int shown = 0;
+	FILE *f;
+
+	fmt(path, sizeof(path), "%s/engine.log", c->workdir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (shown < 4 && fgets(line, sizeof(line), f)) {
+		size_t k = 0;
+
+		for (const char *p = line; *p && *p != '\n' && k + 1 < sizeof(out); p++) {
+			if (*p == '\033') {	/* ESC [ ... letter, or ESC ( B */
+				if (p[1] == '[')
+					for (p += 2; *p && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')); p++)
+						;
+				else if (p[1])
+					p += 2;
+				if (!*p)
+					break;
+				continue;
+			}
+			if ((unsigned char)*p >= ' ')
+				out[k++] = *p;
+		}
+		out[k] = 0;
+		if (strstr(out, "PROGRAM ABORT") || strstr(out, "ERROR:") || strstr(out, "error:") ||
+		    (shown && strstr(out, "Location :")))
+			fprintf(stderr, "  engine: %s\n", out + strspn(out, " "));
+		else
+			continue;
+		shown++;
+	}
+	fclose(f);
 }
 
 /* ---- the command ---- */
@@ -1202,6 +1279,7 @@ static void default_inputs(struct campaign *c, bool user_seeds)
 static int run(struct campaign *c)
 {
 	int fds[2], bad = 0;
+	unsigned int failed = 0, failed_late = 0;
 	double t0, last_status = 0, last_state = 0, last_scan = 0, signaled = 0;
 	struct sigaction sa;
 	struct fzc_state st;
@@ -1281,7 +1359,7 @@ static int run(struct campaign *c)
 		}
 		if (signaled && t - signaled > 15)
 			kill(-c->pgid, SIGKILL);
-		if (engine_done(c, &bad))
+		if (engine_done(c, &bad, signaled ? &failed_late : &failed))
 			break;
 	}
 	engine_lines(c);
@@ -1291,8 +1369,10 @@ static int run(struct campaign *c)
 	scan(c);
 	state_save(c, true);
 	status(c, true);
-	if (bad) {
+	/* an engine process failed on its own before anything ran: say why */
+	if (bad || (failed && !c->es.execs)) {
 		fprintf(stderr, "msilab fuzz: the engine could not run (see %s/engine.log)\n", c->workdir);
+		engine_complaint(c);
 		return MSILAB_EXIT_USAGE;
 	}
 	if (!c->es.valid && !stop_requested && time(NULL) - c->start < 2) {

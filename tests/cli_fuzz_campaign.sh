@@ -5,8 +5,10 @@
 # tree (clang): a 20-second 6.15 campaign from an empty WORKDIR finds a
 # catalogued bug (B1 or B3) and writes findings/index.txt; a second run
 # resumes with the counters carried over; SIGINT to a running campaign
-# leaves state.txt consistent with findings/.  Without the targets
-# (gcc build): skipped.
+# leaves state.txt consistent with findings/; SIGKILL loses no finding
+# already listed; with the AFL++ harnesses built and afl-fuzz installed, an
+# AFL++ campaign (-M + -S) finds B1/B3 too.  Without the targets (gcc
+# build): skipped.
 set -u
 
 msilab=$1
@@ -128,6 +130,71 @@ t1=$(date +%s)
 [ "$(state sessions "$w/state.txt")" = 1 ] && ok || ko "SIGINT: state.txt not final"
 consistent "$w"
 if ps -eo args | grep -F -- "$w/" | grep -vq grep; then ko "SIGINT: engine processes left running"; else ok; fi
+
+# --- SIGKILL: no finding already reported is lost ---
+# msilab is killed once findings/index.txt lists a kept finding; every entry
+# listed then is still there, whole (its .input and a replayable .mlog), the
+# engine dies with msilab (PR_SET_PDEATHSIG), and the next run over the same
+# WORKDIR collects what the engine left and ends consistent.
+w=$work/sigkill
+"$msilab" fuzz --jobs 1 --time 120 --kernel 6.15 --seed 4 --target "$target" --interval 1 "$w" \
+	>"$work/out" 2>"$work/err" &
+pid=$!
+for i in $(seq 1 240); do
+	if [ -f "$w/findings/index.txt" ] &&
+	   grep -v '^#' "$w/findings/index.txt" | awk -F'\t' '$3 != "-"' | grep -q .; then
+		break
+	fi
+	sleep 0.25
+done
+sleep 1
+cp "$w/findings/index.txt" "$work/index.before" 2>/dev/null || : >"$work/index.before"
+kill -KILL $pid
+wait $pid 2>/dev/null
+kept=$(grep -v '^#' "$work/index.before" | awk -F'\t' '$3 != "-" { print $3 }')
+[ -n "$kept" ] && ok || ko "SIGKILL: no finding reported within 60 s"
+for f in $kept; do
+	if [ -s "$w/findings/$f" ] && [ -s "$w/findings/${f%.input}.mlog" ]; then ok; else
+		ko "SIGKILL: findings/$f listed before the kill but not whole after it"
+	fi
+done
+f=$(echo "$kept" | head -n 1)
+[ -n "$f" ] && expect_rc 1 "$msilab" replay "$w/findings/${f%.input}.mlog"
+sleep 1
+if ps -eo args | grep -F -- "$w/" | grep -vq grep; then ko "SIGKILL: engine processes outlived msilab"; else ok; fi
+expect_rc 1 "$msilab" fuzz --jobs 1 --time 5 --kernel 6.15 --seed 5 --target "$target" "$w"
+consistent "$w"
+lost=0
+while IFS= read -r l; do
+	grep -qxF -- "$l" "$w/findings/index.txt" || lost=$((lost + 1))
+done < <(grep -v '^#' "$work/index.before")
+[ "$lost" -eq 0 ] && ok || ko "SIGKILL: $lost index entries lost after the resumed run"
+
+# --- AFL++: one -M and N-1 -S over the custom mutator (when built) ---
+afl_target=$bin/fuzz/afl/afl_fuzz_model_615
+if [ -x "$afl_target" ] && [ -f "$bin/fuzz/afl/libmsilab_afl_mutator.so" ] && command -v afl-fuzz >/dev/null; then
+	w=$work/afl
+	# a user's ASAN_OPTIONS without abort_on_error=1 would make afl-fuzz refuse
+	# to start: msilab adds what afl-fuzz needs
+	ASAN_OPTIONS=symbolize=0 expect_rc 1 "$msilab" fuzz --engine afl --jobs 2 --time 20 --kernel 6.15 \
+		--stop B1,B3 --seed 1 --target "$afl_target" --interval 5 "$w"
+	if grep -v '^#' "$w/findings/index.txt" 2>/dev/null | cut -f2 | grep -Eq '^INV-[A-Z0-9]+ (B1|B3) 6\.15$'; then
+		ok
+	else
+		ko "AFL++ campaign: no B1/B3 signature in findings/index.txt ($(tail -n 3 "$work/err"))"
+	fi
+	[ -d "$w/afl/main" ] && [ -d "$w/afl/s1" ] && ok || ko "AFL++ campaign: no main and s1 instances in afl/"
+	[ "$(state engine "$w/state.txt")" = afl ] && ok || ko "AFL++ campaign: state.txt engine"
+	[ "$(state total_execs "$w/state.txt")" -gt 0 ] && ok || ko "AFL++ campaign: no execs counted"
+	consistent "$w"
+	# an engine that cannot start is exit 2 with its reason, not "0 findings"
+	ASAN_OPTIONS=abort_on_error=0 expect_rc 2 "$msilab" fuzz --engine afl --jobs 1 --time 10 --kernel 6.15 \
+		--target "$afl_target" "$work/afl-bad"
+	grep -q 'the engine could not run' "$work/err" && grep -q 'engine: .*PROGRAM ABORT' "$work/err" && ok ||
+		ko "AFL++ refusing to start: $(tail -n 4 "$work/err")"
+else
+	echo "cli_fuzz_campaign: AFL++ part skipped (no afl-fuzz or no $afl_target)"
+fi
 
 echo "cli_fuzz_campaign: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,7 +6,9 @@
 # Stages, in order: tools/setup.sh; the "release" preset (configure, build,
 # ctest); the "debug" preset (ASan + UBSan; configure, build, ctest); the
 # "clang" preset (configure and build with -Werror: warning-free with clang;
-# then the bounded libFuzzer sessions, the tests named *_short).  Every
+# then the bounded libFuzzer sessions, the tests named *_short, and the
+# msilab fuzz campaigns of cli_fuzz_campaign: libFuzzer and AFL++, resume,
+# SIGINT, SIGKILL; they need the clang targets).  Every
 # stage runs even when an earlier one failed, so one run shows everything
 # that is broken; a build failure only skips the ctest of that preset.
 # Exit status: 0 when every stage passed, 1 otherwise (2 on usage errors).
@@ -98,7 +100,7 @@ if run "setup" tools/setup.sh; then
 	# ... and with clang present, the libFuzzer targets run a bounded session
 	if run "clang: configure" cmake --preset clang &&
 	   run "clang: build (-Werror)" cmake --build --preset clang -j "$jobs"; then
-		run "clang: libFuzzer runs" ctest --preset clang -j "$jobs" -R '_short$' \
+		run "clang: fuzz runs" ctest --preset clang -j "$jobs" -R '_short$|^cli_fuzz_campaign$' \
 			--no-tests=error --timeout 900
 	fi
 else
