@@ -8,7 +8,8 @@
 #      with the structure-aware mutator (fuzz_model_615) and with plain byte
 #      mutation (fuzz_model_615_bytes, libFuzzer's default instrumentation);
 #   2. exec/s of fuzz_model_615 (nothing stops it) against an empty libFuzzer
-#      target (fuzz_empty) at the same -max_len, both from the same build
+#      target (fuzz_empty) at the same -max_len (64: the header alone, no
+#      operation; 128: up to 8; 1024), both from the same build
 #      (same sanitizers); per wall second and per CPU second of the process,
 #      since the machine may be shared;
 #   3. AFL++ exec/s: afl-fuzz, the persistent-mode harness and the custom
@@ -22,6 +23,8 @@
 #   AFL_BUILD=DIR  afl_fuzz_model_615 and libmsilab_afl_mutator.so (default
 #                 build/release/fuzz/afl; skipped when missing or no afl-fuzz)
 #   SPEED_SECONDS=N  duration of each exec/s run (default 10; AFL++: 2N)
+#   SPEED_LENS="64 128 1024"  the -max_len values of the exec/s runs
+#   BUGS="B1 B3"  the bugs of part 1 (default B1 B3 B7 B13)
 #
 # Corpora and artifacts go to a temporary directory on tmpfs (/dev/shm) when
 # there is one: writing each new corpus file to disk is not the target's cost.
@@ -34,6 +37,7 @@ limit=${2:-30}
 seeds=${3:-1 2 3 4 5}
 afl_build=${AFL_BUILD:-$src/build/release/fuzz/afl}
 speed_s=${SPEED_SECONDS:-10}
+bugs=${BUGS:-B1 B3 B7 B13}
 maxlen=1024
 fz=$build/fuzz
 case "$limit$speed_s" in
@@ -50,93 +54,128 @@ done
 
 now() { date +%s.%N; }
 
-# run_one BIN BUG SEED: prints "SECONDS EXECS" (SECONDS = "-" when not found)
+# stamp PATTERN: copy stdin to stdout, then print "msilab-bench: inited at T0
+# found at T1": the $EPOCHREALTIME at which libFuzzer's INITED line (the
+# empty corpus run, the search starts) and the first line containing PATTERN
+# arrived ("-" if none).  The engine's crash report after the violation line
+# (ASan symbolizes the stack, about 0.1 s) is the same for both mutators and
+# is not search time.
+stamp() {
+	local l inited=- found=-
+	while IFS= read -r l; do
+		printf '%s\n' "$l"
+		if [ "$inited" = - ] && [[ $l == *"INITED cov"* ]]; then inited=$EPOCHREALTIME; fi
+		if [ "$found" = - ] && [[ $l == *"$1"* ]]; then found=$EPOCHREALTIME; fi
+	done
+	echo "msilab-bench: inited at $inited found at $found"
+}
+
+# run_one BIN BUG SEED: prints "SEARCH EXECS START TOTAL": SEARCH from the
+# INITED line to the violation line, START from process start to INITED,
+# TOTAL the whole run, crash report included; "-" when not found
 run_one() {
-	local bin=$1 bug=$2 seed=$3 t0 t1 execs
+	local bin=$1 bug=$2 seed=$3 t0 t1 ti tf execs
 	rm -rf "$work/corpus" "$work/art" && mkdir -p "$work/corpus" "$work/art"
-	t0=$(now)
+	t0=$EPOCHREALTIME
 	MSILAB_FUZZ_STOP=$bug "$fz/$bin" -seed="$seed" -max_len=$maxlen -max_total_time="$limit" \
-		-print_final_stats=1 -artifact_prefix="$work/art/" "$work/corpus" >"$work/log" 2>&1
-	t1=$(now)
+		-print_final_stats=1 -artifact_prefix="$work/art/" "$work/corpus" 2>&1 |
+		stamp "violated [known bug $bug]" >"$work/log"
+	t1=$EPOCHREALTIME
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$' | tail -1)
-	if grep -q "violated \[known bug $bug\]" "$work/log"; then
-		echo "$(echo "$t1 - $t0" | bc) ${execs:-0}"
+	read -r ti tf <<<"$(sed -n 's/^msilab-bench: inited at \(.*\) found at \(.*\)$/\1 \2/p' "$work/log")"
+	if [ "$tf" != - ] && [ "$ti" != - ]; then
+		echo "$(echo "$tf - $ti" | bc) ${execs:-0} $(echo "$ti - $t0" | bc) $(echo "$t1 - $t0" | bc)"
 	else
-		echo "- ${execs:-0}"
+		echo "- ${execs:-0} - -"
 	fi
 }
 
 # median of a list where "-" (not found) sorts last; prints the number or "-"
 median() {
 	printf '%s\n' "$@" | sed 's/^-$/999999/' | sort -g | awk '{ a[NR] = $1 } END {
-		m = a[int((NR + 1) / 2)]; if (m == 999999) print "-"; else printf "%.2f", m }'
+		m = a[int((NR + 1) / 2)]; if (m == 999999) print "-"; else printf "%.3f", m }'
 }
 
-declare -A med medx
+declare -A med medx medt meds
 echo "== time to first crash, 6.15, empty corpus, -max_len=$maxlen, limit ${limit}s, seeds: $seeds"
-printf '%-16s %-4s %-40s %-9s %s\n' "mutator" "bug" "seconds per seed" "median" "median execs"
+echo "   search: seconds from libFuzzer's INITED line to the violation line; start: process start"
+echo "   to INITED; whole run: process start to exit, the crash report included (medians)"
+printf '%-16s %-4s %-40s %-9s %-8s %-8s %-9s\n' "mutator" "bug" "search, seconds per seed" "search" "execs" "start" "whole run"
 for bin in fuzz_model_615 fuzz_model_615_bytes; do
 	name=$([ $bin = fuzz_model_615 ] && echo "structure-aware" || echo "bytes only")
-	for bug in B1 B3 B7 B13; do
-		times=() execs=() cells=""
+	for bug in $bugs; do
+		times=() execs=() starts=() totals=() cells=""
 		for s in $seeds; do
-			read -r t e <<<"$(run_one $bin $bug "$s")"
+			read -r t e ts tt <<<"$(run_one $bin $bug "$s")"
 			times+=("$t")
+			starts+=("$ts")
+			totals+=("$tt")
 			execs+=("$([ "$t" = - ] && echo - || echo "$e")")
-			if [ "$t" = "-" ]; then cells="$cells >$limit"; else cells="$cells $(printf '%.2f' "$t")"; fi
+			if [ "$t" = "-" ]; then cells="$cells >$limit"; else cells="$cells $(printf '%.3f' "$t")"; fi
 		done
 		med[$bin.$bug]=$(median "${times[@]}")
 		medx[$bin.$bug]=$(median "${execs[@]}")
+		medt[$bin.$bug]=$(median "${totals[@]}")
+		meds[$bin.$bug]=$(median "${starts[@]}")
 		m=${med[$bin.$bug]}
-		printf '%-16s %-4s %-40s %-9s %s\n' "$name" "$bug" "${cells# }" \
-			"$([ "$m" = - ] && echo ">$limit" || echo "$m s")" "${medx[$bin.$bug]%.00}"
+		printf '%-16s %-4s %-40s %-9s %-8s %-8s %-9s\n' "$name" "$bug" "${cells# }" \
+			"$([ "$m" = - ] && echo ">$limit" || echo "$m s")" "${medx[$bin.$bug]%.000}" \
+			"$([ "${meds[$bin.$bug]}" = - ] && echo - || echo "${meds[$bin.$bug]} s")" \
+			"$([ "${medt[$bin.$bug]}" = - ] && echo - || echo "${medt[$bin.$bug]} s")"
 	done
 done
-# the floor of a time to crash: starting the process and running nothing
-rm -rf "$work/corpus" && mkdir -p "$work/corpus"
-t0=$(now)
-"$fz/fuzz_model_615" -runs=0 "$work/corpus" >/dev/null 2>&1
-start=$(echo "$(now) - $t0" | bc)
 echo
-printf '%-4s %-36s %s\n' "bug" "byte mutation / structure-aware: time" "executions"
-for bug in B1 B3 B7 B13; do
+printf '%-4s %-44s %-13s %s\n' "bug" "byte mutation / structure-aware: search time" "executions" "whole run"
+for bug in $bugs; do
 	s=${med[fuzz_model_615.$bug]} b=${med[fuzz_model_615_bytes.$bug]}
 	xs=${medx[fuzz_model_615.$bug]} xb=${medx[fuzz_model_615_bytes.$bug]}
+	ts=${medt[fuzz_model_615.$bug]} tb=${medt[fuzz_model_615_bytes.$bug]}
 	if [ "$s" = - ]; then
-		r="structure-aware did not find it in ${limit}s" x=-
+		r="structure-aware did not find it in ${limit}s" x=- w=-
 	elif [ "$b" = - ]; then
 		r=">$(echo "$limit / $s" | bc -l | xargs printf '%.0f')x (bytes: not found in ${limit}s)" x=-
+		w=">$(echo "$limit / $ts" | bc -l | xargs printf '%.0f')x"
 	else
 		r="$(echo "$b / $s" | bc -l | xargs printf '%.1f')x"
 		x="$(echo "$xb / $xs" | bc -l | xargs printf '%.0f')x"
+		w="$(echo "$tb / $ts" | bc -l | xargs printf '%.1f')x"
 	fi
-	printf '%-4s %-36s %s\n' "$bug" "$r" "$x"
+	printf '%-4s %-44s %-13s %s\n' "$bug" "$r" "$x" "$w"
 done
-printf 'process start (fuzz_model_615 -runs=0): %.2f s of every time above\n' "$start"
 
-# speed BIN: "EXECS WALL CPU" of a run of SPEED_SECONDS that nothing stops
+# speed BIN LEN: "EXECS WALL CPU OPS" of a run of SPEED_SECONDS at -max_len=LEN
+# that nothing stops; OPS: operations per input of the corpus it grew
+# (records after the 64-byte header, 8 bytes each)
 speed() {
-	local bin=$1 execs wall cpu
+	local bin=$1 len=$2 execs wall cpu ops
 	rm -rf "$work/corpus" && mkdir -p "$work/corpus"
 	MSILAB_FUZZ_STOP= /usr/bin/time -f "%e %U %S" -o "$work/time" "$fz/$bin" -seed=1 \
-		-max_len=$maxlen -max_total_time="$speed_s" -print_final_stats=1 "$work/corpus" \
+		-max_len="$len" -max_total_time="$speed_s" -print_final_stats=1 "$work/corpus" \
 		>"$work/log" 2>&1
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$' | tail -1)
 	read -r wall u s <"$work/time"
 	cpu=$(echo "$u + $s" | bc)
-	echo "${execs:-0} $wall $cpu"
+	ops=$(find "$work/corpus" -type f -printf '%s\n' |
+		awk '{ n++; if ($1 > 64) o += int(($1 - 64) / 8) } END { printf "%.1f", n ? o / n : 0 }')
+	echo "${execs:-0} $wall $cpu $ops"
 }
 echo
-echo "== exec/s, -max_len=$maxlen, ${speed_s}s, -seed=1, empty corpus, nothing stops (same build: $build)"
-printf '%-22s %10s %12s %12s %s\n' "target" "execs" "exec/s wall" "exec/s CPU" "of the empty target (CPU)"
+echo "== exec/s, ${speed_s}s, -seed=1, empty corpus, nothing stops (same build: $build)"
+echo "   -max_len=64 holds the header alone (no operation: decoder, machine reset, custom"
+echo "   mutator, coverage); 128 up to 8 operations; $maxlen the time-to-crash runs' length"
+printf '%-22s %-8s %10s %12s %12s %-10s %s\n' "target" "max_len" "execs" "exec/s wall" "exec/s CPU" \
+	"ops/input" "of the empty target (CPU)"
 declare -A cps
-for bin in fuzz_empty fuzz_model_615 fuzz_model_615_bytes; do
-	read -r e w c <<<"$(speed $bin)"
-	ew=$(echo "$e / $w" | bc)
-	ec=$(echo "$e / $c" | bc)
-	cps[$bin]=$ec
-	pct=$(echo "100 * $ec / ${cps[fuzz_empty]}" | bc -l | xargs printf '%.2f%%')
-	printf '%-22s %10s %12s %12s %s\n' "$bin" "$e" "$ew" "$ec" "$pct"
+for len in ${SPEED_LENS:-64 128 $maxlen}; do
+	for bin in fuzz_empty fuzz_model_615 fuzz_model_615_bytes; do
+		read -r e w c o <<<"$(speed $bin "$len")"
+		ew=$(echo "$e / $w" | bc)
+		ec=$(echo "$e / $c" | bc)
+		cps[$bin.$len]=$ec
+		pct=$(echo "100 * $ec / ${cps[fuzz_empty.$len]}" | bc -l | xargs printf '%.2f%%')
+		[ $bin = fuzz_empty ] && o=-
+		printf '%-22s %-8s %10s %12s %12s %-10s %s\n' "$bin" "$len" "$e" "$ew" "$ec" "$o" "$pct"
+	done
 done
 
 echo
