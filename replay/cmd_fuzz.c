@@ -900,13 +900,27 @@ static void afl_poll_stats(struct campaign *c)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
+		uint64_t x = 0, q = 0, k = 0;
+
+		/* the newer of fuzzer_stats (once a minute) and plot_data (5 s) */
 		fmt(path, sizeof(path), "%s/%s/fuzzer_stats", dir, e->d_name);
 		if (!fzc_afl_stat(path, "execs_done", &v))
-			execs += v;
-		if (!fzc_afl_stat(path, "corpus_count", &v) && v > corpus)
-			corpus = v;
+			x = v;
+		if (!fzc_afl_stat(path, "corpus_count", &v))
+			q = v;
 		if (!fzc_afl_stat(path, "saved_crashes", &v))
-			crashes += v;
+			k = v;
+		fmt(path, sizeof(path), "%s/%s/plot_data", dir, e->d_name);
+		if (!fzc_afl_plot(path, "total_execs", &v) && v > x)
+			x = v;
+		if (!fzc_afl_plot(path, "corpus_count", &v) && v > q)
+			q = v;
+		if (!fzc_afl_plot(path, "saved_crashes", &v) && v > k)
+			k = v;
+		execs += x;
+		if (q > corpus)
+			corpus = q;
+		crashes += k;
 	}
 	closedir(d);
 	if (!execs)

@@ -259,6 +259,66 @@ int fzc_afl_stat(const char *path, const char *key, uint64_t *val)
 	return ret;
 }
 
+/*
+ * AFL++ rewrites fuzzer_stats once a minute (STATS_UPDATE_SEC) but appends a
+ * row to plot_data every 5 s after its first minute: the column named
+ * @key of the last row ("total_execs", "saved_crashes", ...).
+ */
+int fzc_afl_plot(const char *path, const char *key, uint64_t *val)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], last[1024] = "";
+	int col = -1, ret = -1;
+	long size;
+
+	if (!f)
+		return -1;
+	/* the header: "# relative_time, cycles_done, ..." */
+	if (fgets(line, sizeof(line), f) && line[0] == '#') {
+		int i = 0;
+
+		for (char *t = strtok(line + 1, ", \n"); t; t = strtok(NULL, ", \n"), i++)
+			if (!strcmp(t, key))
+				col = i;
+	}
+	if (col < 0)
+		goto out;
+	/* the last whole row: read the file's tail only */
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) > (long)sizeof(line))
+		fseek(f, size - (long)sizeof(line) + 1, SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && strchr(line, '\n'))
+			memcpy(last, line, sizeof(last));
+	if (last[0]) {
+		char *p = last;
+
+		for (int i = 0; i < col && p; i++) {
+			p = strchr(p, ',');
+			if (p)
+				p++;
+		}
+		if (p) {
+			while (*p == ' ')
+				p++;
+			if (*p >= '0' && *p <= '9') {
+				char *end;
+				uint64_t x = strtoull(p, &end, 10);
+
+				/* a count, not "31.09%" */
+				if (*end == ',' || *end == '\n' || *end == ' ' || !*end) {
+					*val = x;
+					ret = 0;
+				}
+			}
+		}
+	}
+out:
+	fclose(f);
+	return ret;
+}
+
 /* ---- state file ---- */
 
 int fzc_state_read(const char *path, struct fzc_state *st)
@@ -270,7 +330,7 @@ int fzc_state_read(const char *path, struct fzc_state *st)
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '='), *val;
+		char *eq = strchr(line, '='), *val, *end;
 		unsigned long long v;
 
 		line[strcspn(line, "\n")] = '\0';
@@ -280,7 +340,13 @@ int fzc_state_read(const char *path, struct fzc_state *st)
 			goto bad;
 		*eq = '\0';
 		val = eq + 1;
-		v = strtoull(val, NULL, 10);
+		v = strtoull(val, &end, 10);
+		/* a counter is a decimal number: "sessions=many" is not a state */
+		if ((!strcmp(line, "sessions") || !strcmp(line, "total_execs") ||
+		     !strcmp(line, "total_seconds") || !strcmp(line, "crashes") ||
+		     !strcmp(line, "findings") || !strcmp(line, "signatures")) &&
+		    (end == val || *end || *val == '-' || *val == '+' || *val == ' '))
+			goto bad;
 		if (!strcmp(line, "sessions"))
 			st->sessions = (unsigned int)v;
 		else if (!strcmp(line, "total_execs"))

@@ -89,6 +89,8 @@ struct fzc_engine_status {
 int fzc_parse_libfuzzer_line(const char *line, struct fzc_engine_status *st);
 /* The value of "KEY : VALUE" in an AFL++ fuzzer_stats file; 0 or -1. */
 int fzc_afl_stat(const char *path, const char *key, uint64_t *val);
+/* The column @key of the last row of AFL++'s plot_data at @path: 0 or -1. */
+int fzc_afl_plot(const char *path, const char *key, uint64_t *val);
 
 /** struct fzc_state - WORKDIR/state.txt, carried over between sessions */
 struct fzc_state {
