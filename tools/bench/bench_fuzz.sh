@@ -43,6 +43,11 @@ fz=$build/fuzz
 case "$limit$speed_s" in
 *[!0-9]*) echo "bench_fuzz: SECONDS and SPEED_SECONDS must be numbers" >&2; exit 2 ;;
 esac
+# The engines run as "msilab fuzz" runs them (replay/cmd_fuzz.c): no stack
+# symbolization.  With it, libFuzzer symbolizes every NEW_FUNC line through
+# llvm-symbolizer, about a millisecond each: most of the first second of a
+# run from an empty corpus, and none of it search.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-symbolize=0} UBSAN_OPTIONS=${UBSAN_OPTIONS:-symbolize=0}
 tmp=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && tmp=/dev/shm
 work=$(mktemp -d "$tmp/fz-bench.XXXXXX")
@@ -183,6 +188,7 @@ if command -v afl-fuzz >/dev/null && [ -x "$afl_build/afl_fuzz_model_615" ] &&
    [ -f "$afl_build/libmsilab_afl_mutator.so" ]; then
 	afl_s=$((2 * speed_s))
 	rm -rf "$work/afl" && mkdir -p "$work/afl"
+	ASAN_OPTIONS=symbolize=0:abort_on_error=1 UBSAN_OPTIONS=symbolize=0:halt_on_error=1:abort_on_error=1 \
 	AFL_CUSTOM_MUTATOR_LIBRARY="$afl_build/libmsilab_afl_mutator.so" MSILAB_FUZZ_TARGET=fuzz_model_615 \
 	MSILAB_FUZZ_STOP= AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_IGNORE_SEED_PROBLEMS=1 \
 	AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
