@@ -11,7 +11,7 @@
 #   OUT=/tmp/out bash fuzz/oss-fuzz/build.sh
 #
 # Outputs in $OUT, for TARGET in fuzz_model fuzz_model_615 fuzz_model_616:
-#   TARGET                  fuzz/fuzz_model.c + fuzz/decoder.c + fuzz/mutator.c
+#   TARGET                  fuzz/fuzz_model.c + fuzz/decoder.c + fuzz/mutator.c + fuzz/lifecycle.c
 #                           + model/*.c (no libtraceevent: the replay
 #                           library is not needed by the model targets)
 #   TARGET_seed_corpus.zip  fuzz/seeds/model (+ fuzz/seeds/model-bugs for 616)
@@ -56,7 +56,7 @@ esac
 
 # the model, the decoder and the mutator: compiled once
 objs=()
-for f in "$proj"/model/*.c "$proj/fuzz/decoder.c" "$proj/fuzz/mutator.c"; do
+for f in "$proj"/model/*.c "$proj/fuzz/decoder.c" "$proj/fuzz/mutator.c" "$proj/fuzz/lifecycle.c"; do
 	o=$work/$(basename "$(dirname "$f")")_$(basename "${f%.c}").o
 	$CC $cflags -c "$f" -o "$o"
 	objs+=("$o")

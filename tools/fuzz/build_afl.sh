@@ -18,7 +18,7 @@ cc=${4:-cc}
 mkdir -p "$out"
 model=$(ls "$src"/model/*.c)
 flags="-std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror -I$src/model -I$src/fuzz"
-core="$src/fuzz/decoder.c $src/fuzz/mutator.c"
+core="$src/fuzz/decoder.c $src/fuzz/mutator.c $src/fuzz/lifecycle.c"
 
 build() {	# NAME DEFINES...
 	local name=$1
