@@ -7,7 +7,9 @@
  * off (it would cut operation records in half).
  *
  * MSILAB_FUZZ_TARGET=fuzz_model_615 (default fuzz_model) selects the
- * decoder options of the harness being fuzzed (fz_target_options()).
+ * decoder options of the harness being fuzzed (fz_target_options()),
+ * the architecture included: fuzz_model_x86 and fuzz_model_x86_b12 get
+ * the x86_64 mutations.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -12,11 +12,22 @@
  * sizes, bus, DevID and alias; insert or remove fault points; change the
  * machine (devices, CPUs, ITS parameters, profile, switch toggles).  An
  * input too short to hold a machine (libFuzzer's first, empty one) gets a
- * plausible one first: one to three devices with MSI and MSI-X.  Fault
+ * plausible one first (arm64: one to three devices with MSI and MSI-X).  Fault
  * points are picked among those the target allows.
- * Crossover splices one device's lifecycle (its operations) from another
- * input into this one.  Every output decodes (every byte string does), and
- * the mutator is deterministic for a given seed.
+ * Insert a whole device lifecycle as drivers write it (lifecycle.h: enable,
+ * allocate, request, free, allocate again; unbind; remove and re-add; a
+ * device domain with range allocations).  Crossover splices one device's
+ * lifecycle (its operations) from another input into this one.  Every
+ * output decodes (every byte string does), and the mutator is
+ * deterministic for a given seed.
+ *
+ * The architecture of an input is the decoder's (fz_options.arch, else
+ * header byte 10 bit 0).  x86_64 inputs get the same kinds of mutation
+ * over the x86_64 vocabulary (enum fz_x86_opcode), x86 lifecycles
+ * included; their fault records always name an
+ * x86 point the target allows, and an empty one starts from a PCI device
+ * with MSI and MSI-X, a DMAR unit and an HPET block.  A crossover with an
+ * input of the other architecture mutates the first input instead.
  */
 #ifndef MSILAB_FUZZ_MUTATOR_H
 #define MSILAB_FUZZ_MUTATOR_H

@@ -7,7 +7,8 @@
  * same scenario; decode(encode(decode(x))) == decode(x) and, for the .mlog
  * corpus, encode(decode(encode(m))) == encode(m); every mutator and
  * crossover output is such an input too; one hand-made input decodes to
- * exactly the expected scenario, and one x86_64 input (header byte 10).
+ * exactly the expected scenario, and one x86_64 input (header byte 10);
+ * the mutator speaks the x86_64 vocabulary to x86_64 inputs.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -426,6 +427,169 @@ static void test_mutator_outputs_decode(void **state)
 	}
 }
 
+/* Runs @s; true if a step broke an invariant tagged with known bug @bug. */
+static bool replay_finds(const struct fz_scenario *s, const char *bug)
+{
+	struct ml_config cfg;
+	bool found = false;
+	int kret;
+
+	fz_config(s, &cfg);
+	assert_int_equal(ml_ctx_init(ctx, &cfg), 0);
+	for (uint32_t i = 0; i < s->nops; i++) {
+		const struct ml_violation *v;
+		unsigned int nv;
+
+		if (ml_apply(ctx, &s->op[i], &kret))
+			fail_msg("op %u (%s) refused: %s", i + 1, ml_op_name(s->op[i].kind), ml_error(ctx));
+		nv = ml_violations(ctx, &v);
+		for (unsigned int j = 0; j < nv; j++)
+			found |= v[j].bug && !strcmp(v[j].bug, bug);
+	}
+	return found;
+}
+
+/* What the x86_64 mutation chains of test_mutator_x86() produced. */
+struct x86_tally {
+	unsigned int inputs, ops, intended, faults, b12;
+	unsigned int fresh, fresh_full;	/* first inputs; with PCI, DMAR and HPET */
+	unsigned int kinds[ML_OP__COUNT];
+};
+
+/*
+ * One output of the mutator under @o (an x86_64 target): it decodes as
+ * x86_64, no record is dropped (fault records name a point the target
+ * allows), and each operation is counted with whether it is what its
+ * record's opcode asks for (the decoder maps an operation that cannot
+ * happen to another: an alloc of a held DMAR id to the free, an op
+ * without a device of its bus to the no-op).
+ */
+static void x86_output(const uint8_t *in, size_t len, const struct fz_options *o,
+		       enum ml_fault allowed, struct x86_tally *t)
+{
+	static const enum ml_op_kind kind[FZ_X86_OP__COUNT] = {
+#define K(id) ML_OP_##id,
+		FZ_X86_OPCODES(K)
+#undef K
+	};
+	size_t nrec = len > FZ_OPS_OFFSET ? (len - FZ_OPS_OFFSET) / FZ_OP_SIZE : 0;
+
+	fz_decode(in, len, o, &sa);
+	assert_int_equal(sa.arch, FZ_ARCH_X86_64);
+	assert_int_equal(sa.nops, nrec < FZ_MAX_OPS ? nrec : FZ_MAX_OPS);
+	t->inputs++;
+	for (uint32_t k = 0; k < sa.nops; k++) {
+		const struct ml_op *op = &sa.op[k];
+		uint8_t code = in[FZ_OPS_OFFSET + (size_t)sa.src[k] * FZ_OP_SIZE] % FZ_X86_OP__COUNT;
+
+		t->ops++;
+		t->kinds[op->kind]++;
+		t->intended += op->kind == kind[code];
+		if (op->kind == ML_OP_FAULT) {
+			assert_int_equal(op->point, allowed);
+			t->faults++;
+		}
+	}
+	if (replay_finds(&sa, "B12"))
+		t->b12++;
+}
+
+/*
+ * The mutator on x86_64 inputs (fuzz_model_x86_b12, with one of the two
+ * x86 fault points allowed at a time): from an empty input, a machine with
+ * a PCI device with MSI and MSI-X, a DMAR unit and an HPET block; chains
+ * of mutations and crossovers whose outputs decode as x86_64 with no
+ * record dropped, fault records on the allowed point, every x86_64
+ * operation kind, four in five operations the ones their records ask for,
+ * and B12 (two DMAR irqs with X86_DMAR_HWIRQ_ZERO toggled) reached.  On
+ * the generic target an input keeps its architecture (header byte 10),
+ * and a crossover with an input of the other one gives a mutation.
+ */
+static void test_mutator_x86(void **state)
+{
+	static const enum ml_op_kind x86_kinds[] = {
+		ML_OP_PCI_ALLOC_IRQ_VECTORS, ML_OP_PCI_FREE_IRQ_VECTORS, ML_OP_PCI_ENABLE_MSI,
+		ML_OP_PCI_ENABLE_MSIX_RANGE, ML_OP_REQUEST_IRQ, ML_OP_FREE_IRQ,
+		ML_OP_IRQ_SET_AFFINITY, ML_OP_CPU_OFFLINE, ML_OP_CPU_ONLINE,
+		ML_OP_DMAR_ALLOC_HWIRQ, ML_OP_DMAR_FREE_HWIRQ, ML_OP_HPET_ASSIGN_IRQ, ML_OP_FAULT,
+	};
+	static const enum ml_fault points[2] = { ML_F_IRQ_MATRIX_ALLOC, ML_F_IRQ_MATRIX_RESERVE_MANAGED };
+	static uint8_t in[FZ_MAX_INPUT], in2[FZ_MAX_INPUT], out[FZ_MAX_INPUT];
+	static struct x86_tally t;
+	struct fz_options o, g;
+	size_t len, len2, n;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	for (unsigned int pt = 0; pt < 2; pt++) {
+		assert_int_equal(fz_target_options("fuzz_model_x86_b12", &o), 0);
+		o.fault_mask = 1u << points[pt];
+		len = 0;
+		for (unsigned int i = 0; i < 1500; i++) {
+			unsigned int seed = pt * 100000 + i;
+
+			if (i % 50 == 0) {
+				bool pci = false, dmar = false, hpet = false;
+
+				/* libFuzzer's first input: a machine for x86_64 */
+				len = fz_mutate(in, 0, 1024, seed, &o, NULL);
+				fz_decode(in, len, &o, &sa);
+				assert_int_equal(sa.arch, FZ_ARCH_X86_64);
+				for (unsigned int d = 0; d < sa.ndev; d++) {
+					pci |= sa.dev[d].bus == FZ_BUS_PCI && (sa.dev[d].msi || sa.dev[d].msix);
+					dmar |= sa.dev[d].bus == FZ_BUS_DMAR;
+					hpet |= sa.dev[d].bus == FZ_BUS_HPET;
+				}
+				t.fresh++;
+				t.fresh_full += pci && dmar && hpet;
+			} else {
+				len = fz_mutate(in, len, 1024, seed, &o, i % 3 ? NULL : flip_bytes);
+			}
+			x86_output(in, len, &o, points[pt], &t);
+			if (i % 5 == 0) {
+				/* crossover, of an empty first input too */
+				memcpy(in2, in, len);
+				len2 = fz_mutate(in2, len, 1024, seed * 7 + 1, &o, NULL);
+				n = fz_crossover(i % 50 ? in : in2, i % 50 ? len : 0, in2, len2, out, 1024,
+						 seed, &o);
+				x86_output(out, n, &o, points[pt], &t);
+			}
+		}
+	}
+	print_message("x86_64: %u inputs, %u operations, %u as their records ask, %u faults, "
+		      "%u with B12; %u of %u first machines with PCI, DMAR and HPET\n", t.inputs,
+		      t.ops, t.intended, t.faults, t.b12, t.fresh_full, t.fresh);
+	for (size_t k = 0; k < sizeof(x86_kinds) / sizeof(x86_kinds[0]); k++)
+		if (!t.kinds[x86_kinds[k]])
+			fail_msg("no %s in the x86_64 mutator's outputs", ml_op_name(x86_kinds[k]));
+	assert_true(t.faults > 0);
+	/* the mutations that follow may change a device's bus */
+	assert_true(t.fresh_full * 4 >= t.fresh * 3);
+	assert_true(t.intended * 10ull >= t.ops * 8ull);
+	assert_true(t.b12 > 0);
+
+	/* generic target: the input's architecture is kept */
+	assert_int_equal(fz_target_options("fuzz_model", &g), 0);
+	for (unsigned int i = 0; i < 200; i++) {
+		bool x86 = i % 2;
+
+		memset(in, 0, FZ_OPS_OFFSET);
+		in[10] = x86;
+		len = fz_mutate(in, FZ_OPS_OFFSET, 1024, i, &g, NULL);
+		len = fz_mutate(in, len, 1024, i + 1000, &g, NULL);
+		fz_decode(in, len, &g, &sa);
+		assert_int_equal(sa.arch, x86 ? FZ_ARCH_X86_64 : FZ_ARCH_ARM64);
+		assert_replays(&sa);
+		memset(in2, 0, FZ_OPS_OFFSET);
+		in2[10] = !x86;
+		len2 = fz_mutate(in2, FZ_OPS_OFFSET, 1024, i + 2000, &g, NULL);
+		n = fz_crossover(in, len, in2, len2, out, 1024, i, &g);
+		fz_decode(out, n, &g, &sb);
+		assert_int_equal(sb.arch, sa.arch);
+		assert_replays(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_random_bytes_decode_valid),
 		cmocka_unit_test(test_corpus_encode_round_trip),
 		cmocka_unit_test(test_mutator_outputs_decode),
+		cmocka_unit_test(test_mutator_x86),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
