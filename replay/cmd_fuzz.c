@@ -88,6 +88,7 @@ struct campaign {
 	struct fzc_state st;		/* as loaded */
 	struct fzc_engine_status es;
 	uint64_t afl_execs0;
+	bool engine_running;		/* between start and the end of the engine */
 	time_t start;
 	struct finding *f;
 	size_t nf, capf;
@@ -675,7 +676,8 @@ static void slug(const char *sig, char *out, size_t n)
 
 /*
  * One crashing input: its signature, the finding files renamed into place.
- * 1 if it was new, 0 if already known, -1 on a write error.
+ * 1 if it was new, 0 if already known (or an empty file the engine can no
+ * longer complete), 2 if not complete yet, -1 on a write error.
  */
 static int collect(struct campaign *c, const char *path, const char *kind)
 {
@@ -689,6 +691,16 @@ static int collect(struct campaign *c, const char *path, const char *kind)
 	data = read_file(path, &len);
 	if (!data)
 		return -1;
+	/*
+	 * The engines create a crash file, then write it: an empty one is
+	 * being written (taken at the next scan), or was cut short by a
+	 * kill once the engine is gone.  No model target crashes on the
+	 * empty input (no operation).
+	 */
+	if (!len) {
+		free(data);
+		return c->engine_running ? 2 : 0;
+	}
 	fzc_hash(data, len, hash);
 	if (finding_find(c, hash)) {
 		free(data);
@@ -788,7 +800,7 @@ static int scan(struct campaign *c)
 	char dir[PATH_MAX], path[2 * PATH_MAX], kind[16];
 	char **done = NULL, **grow;
 	size_t ndone = 0;
-	int fresh = 0;
+	int fresh = 0, r;
 	DIR *d;
 	struct dirent *e;
 
@@ -806,9 +818,10 @@ static int scan(struct campaign *c)
 				continue;
 			}
 			fmt(path, sizeof(path), "%s/%s", dir, e->d_name);
-			if (collect(c, path, kind) < 0)
+			r = collect(c, path, kind);
+			if (r < 0 || r == 2)
 				continue;
-			fresh++;
+			fresh += r;
 			grow = realloc(done, (ndone + 1) * sizeof(*done));
 			if (!grow)
 				continue;
@@ -837,7 +850,7 @@ static int scan(struct campaign *c)
 				if (strncmp(e->d_name, "id:", 3))
 					continue;
 				fmt(path, sizeof(path), "%s/%s", cdir, e->d_name);
-				if (collect(c, path, "crash") > 0)
+				if (collect(c, path, "crash") == 1)
 					fresh++;
 			}
 			closedir(d);
@@ -1332,6 +1345,7 @@ static int run(struct campaign *c)
 	}
 	close(fds[1]);
 	c->errfd = fds[0];
+	c->engine_running = true;
 	fcntl(c->errfd, F_SETFL, O_NONBLOCK);
 	current_state(c, &st, false);
 	if (!c->quiet)
@@ -1378,6 +1392,7 @@ static int run(struct campaign *c)
 	}
 	engine_lines(c);
 	close(c->errfd);
+	c->engine_running = false;
 	if (c->engine == ENG_AFL)
 		afl_poll_stats(c);
 	scan(c);

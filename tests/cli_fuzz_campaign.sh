@@ -105,8 +105,13 @@ crashes1=$(state crashes "$w/state.txt")
 ls "$w/artifacts" | grep -q . && ko "artifacts/ not collected" || ok
 
 # --- resume: the counters are carried over ---
+# (with a crash file a killed engine left empty: not a finding, and removed)
+: >"$w/artifacts/crash-0123456789abcdef0123456789abcdef01234567"
 expect_rc 1 "$msilab" fuzz --jobs 1 --time 5 --kernel 6.15 --stop B1,B3 --seed 2 \
 	--target "$target" "$w"
+[ ! -e "$w/artifacts/crash-0123456789abcdef0123456789abcdef01234567" ] && ok ||
+	ko "an empty crash file left by a killed engine was not removed"
+grep -q 'cbf29ce484222325' "$w/findings/index.txt" && ko "an empty crash file became a finding" || ok
 grep -q '(resumed)' "$work/err" && ok || ko "second run did not say it resumed"
 [ "$(state sessions "$w/state.txt")" = 2 ] && ok || ko "sessions after two runs: $(state sessions "$w/state.txt")"
 [ "$(state total_execs "$w/state.txt")" -gt "$execs1" ] && ok || ko "total_execs not carried over"
