@@ -313,6 +313,48 @@ static void mutate_counts(struct rng *r, const struct work *w, uint8_t *p)
 	}
 }
 
+/*
+ * The mutations of whole records that do not depend on the vocabulary, by
+ * the kind number both mutate_once() switches give them: 4 delete, 5
+ * duplicate, 6 swap, any other the bytes (the engine's mutator on the
+ * records, or a bit flip).
+ */
+static void mutate_records(struct rng *r, struct work *w, uint32_t kind, fz_byte_mutator bytes)
+{
+	uint8_t tmp[FZ_OP_SIZE];
+	uint32_t i, j;
+
+	switch (kind) {
+	case 4:		/* delete */
+		delete_rec(w, below(r, w->nrec));
+		break;
+	case 5:		/* duplicate */
+		i = below(r, w->nrec);
+		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
+		insert_rec(w, below(r, 2) ? i + 1 : below(r, w->nrec + 1), tmp);
+		break;
+	case 6:		/* swap */
+		i = below(r, w->nrec);
+		j = below(r, w->nrec);
+		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
+		memcpy(rec(w, i), rec(w, j), FZ_OP_SIZE);
+		memcpy(rec(w, j), tmp, FZ_OP_SIZE);
+		break;
+	default:	/* bytes: the engine's mutator on the records, or a bit flip */
+		if (bytes) {
+			size_t n = (size_t)w->nrec * FZ_OP_SIZE;
+			size_t room = (size_t)w->maxrec * FZ_OP_SIZE;
+
+			n = bytes(w->buf + FZ_OPS_OFFSET, n, room);
+			w->nrec = (uint32_t)(n / FZ_OP_SIZE);
+		} else {
+			i = below(r, w->nrec);
+			rec(w, i)[below(r, FZ_OP_SIZE)] ^= (uint8_t)(1u << below(r, 8));
+		}
+		break;
+	}
+}
+
 static uint32_t draw_below(void *arg, uint32_t n)
 {
 	return below(arg, n);
@@ -337,9 +379,10 @@ static void insert_lifecycle(struct rng *r, struct work *w)
 static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 {
 	uint8_t tmp[FZ_OP_SIZE];
-	uint32_t i, j;
+	uint32_t i, kind;
 
-	switch (below(r, w->nrec ? 13 : 4)) {
+	kind = below(r, w->nrec ? 13 : 4);
+	switch (kind) {
 	case 0:
 	case 1:		/* insert a new operation */
 		gen_op(r, w, tmp);
@@ -354,20 +397,10 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 	case 3:		/* a device's lifecycle */
 		insert_lifecycle(r, w);
 		break;
-	case 4:		/* delete */
-		delete_rec(w, below(r, w->nrec));
-		break;
-	case 5:		/* duplicate */
-		i = below(r, w->nrec);
-		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
-		insert_rec(w, below(r, 2) ? i + 1 : below(r, w->nrec + 1), tmp);
-		break;
-	case 6:		/* swap */
-		i = below(r, w->nrec);
-		j = below(r, w->nrec);
-		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
-		memcpy(rec(w, i), rec(w, j), FZ_OP_SIZE);
-		memcpy(rec(w, j), tmp, FZ_OP_SIZE);
+	case 4:
+	case 5:
+	case 6:
+		mutate_records(r, w, kind, NULL);
 		break;
 	case 7:		/* retarget */
 		rec(w, below(r, w->nrec))[1] = (uint8_t)below(r, ndev(w));
@@ -394,17 +427,8 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 	case 11:	/* change the operation, keep its device and values */
 		rec(w, below(r, w->nrec))[0] = (uint8_t)below(r, FZ_OP__COUNT);
 		break;
-	default:	/* bytes: the engine's mutator on the records, or a bit flip */
-		if (bytes) {
-			size_t n = (size_t)w->nrec * FZ_OP_SIZE;
-			size_t room = (size_t)w->maxrec * FZ_OP_SIZE;
-
-			n = bytes(w->buf + FZ_OPS_OFFSET, n, room);
-			w->nrec = (uint32_t)(n / FZ_OP_SIZE);
-		} else {
-			i = below(r, w->nrec);
-			rec(w, i)[below(r, FZ_OP_SIZE)] ^= (uint8_t)(1u << below(r, 8));
-		}
+	default:
+		mutate_records(r, w, kind, bytes);
 		break;
 	}
 }
@@ -764,9 +788,10 @@ static void x86_insert_lifecycle(struct rng *r, struct work *w)
 static void x86_mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 {
 	uint8_t tmp[FZ_OP_SIZE];
-	uint32_t i, j;
+	uint32_t i, kind;
 
-	switch (below(r, w->nrec ? 13 : 4)) {
+	kind = below(r, w->nrec ? 13 : 4);
+	switch (kind) {
 	case 0:
 	case 1:		/* insert a new operation */
 		x86_gen_op(r, w, tmp);
@@ -781,20 +806,10 @@ static void x86_mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes
 	case 3:		/* a device's lifecycle */
 		x86_insert_lifecycle(r, w);
 		break;
-	case 4:		/* delete */
-		delete_rec(w, below(r, w->nrec));
-		break;
-	case 5:		/* duplicate */
-		i = below(r, w->nrec);
-		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
-		insert_rec(w, below(r, 2) ? i + 1 : below(r, w->nrec + 1), tmp);
-		break;
-	case 6:		/* swap */
-		i = below(r, w->nrec);
-		j = below(r, w->nrec);
-		memcpy(tmp, rec(w, i), FZ_OP_SIZE);
-		memcpy(rec(w, i), rec(w, j), FZ_OP_SIZE);
-		memcpy(rec(w, j), tmp, FZ_OP_SIZE);
+	case 4:
+	case 5:
+	case 6:
+		mutate_records(r, w, kind, NULL);
 		break;
 	case 7:		/* retarget: another device that takes the operation */
 		i = below(r, w->nrec);
@@ -822,17 +837,8 @@ static void x86_mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes
 	case 11:	/* change the operation, keep its device and values */
 		rec(w, below(r, w->nrec))[0] = (uint8_t)below(r, FZ_X86_OP__COUNT);
 		break;
-	default:	/* bytes: the engine's mutator on the records, or a bit flip */
-		if (bytes) {
-			size_t n = (size_t)w->nrec * FZ_OP_SIZE;
-			size_t room = (size_t)w->maxrec * FZ_OP_SIZE;
-
-			n = bytes(w->buf + FZ_OPS_OFFSET, n, room);
-			w->nrec = (uint32_t)(n / FZ_OP_SIZE);
-		} else {
-			i = below(r, w->nrec);
-			rec(w, i)[below(r, FZ_OP_SIZE)] ^= (uint8_t)(1u << below(r, 8));
-		}
+	default:
+		mutate_records(r, w, kind, bytes);
 		break;
 	}
 }
