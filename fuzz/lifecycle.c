@@ -118,7 +118,7 @@ static uint8_t pci_flags(struct seq *s, bool x86)
  */
 static void pci_lifecycle(struct seq *s)
 {
-	uint32_t nvec = small_count(s), nreq = one_in(s, 2) ? 1 : 1 + draw(s, 3);
+	uint32_t nvec = small_count(s), nreq = one_in(s, 2) ? 1 : 1 + draw(s, 3), again;
 	uint8_t flags = pci_flags(s, false);
 
 	if (!one_in(s, 4))
@@ -133,7 +133,9 @@ static void pci_lifecycle(struct seq *s)
 			op_a(s, FZ_OP_FREE_IRQ, v);
 		if (!one_in(s, 6))
 			op(s, FZ_OP_PCI_FREE_IRQ_VECTORS);
-		pci_alloc(s, other_count(s, nvec), one_in(s, 3) ? pci_flags(s, false) : flags, false);
+		/* one draw per statement: C leaves the order of arguments open */
+		again = other_count(s, nvec);
+		pci_alloc(s, again, one_in(s, 3) ? pci_flags(s, false) : flags, false);
 		if (one_in(s, 2))
 			op(s, FZ_OP_PCI_FREE_IRQ_VECTORS);
 		break;

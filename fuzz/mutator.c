@@ -66,6 +66,23 @@ static uint16_t step_count(struct rng *r, uint16_t v)
 	return pick_count(r);
 }
 
+/*
+ * struct irq_affinity pre_vectors (low nibble) and post_vectors (high): none
+ * half the time.  One draw per statement where the order matters: C leaves
+ * the order of the operands of = and | unspecified (gcc and clang differ),
+ * and a mutation must be the same whatever compiler built the mutator; the
+ * order kept is clang's, the fuzz builds' compiler.
+ */
+static uint8_t pre_post(struct rng *r)
+{
+	uint32_t pre;
+
+	if (below(r, 2))
+		return 0;
+	pre = below(r, 3);
+	return (uint8_t)(pre | below(r, 2) << 4);
+}
+
 static const uint8_t flag_choices[] = {
 	ML_PCI_IRQ_MSI, ML_PCI_IRQ_MSIX, ML_PCI_IRQ_MSI | ML_PCI_IRQ_MSIX,
 	ML_PCI_IRQ_INTX | ML_PCI_IRQ_MSI | ML_PCI_IRQ_MSIX,
@@ -292,7 +309,7 @@ static void mutate_counts(struct rng *r, const struct work *w, uint8_t *p)
 		default:
 			p[6] = below(r, 2) ? flag_choices[below(r, sizeof(flag_choices))] :
 					     (uint8_t)below(r, 32);
-			p[7] = (uint8_t)(below(r, 2) ? 0 : below(r, 3) | below(r, 2) << 4);
+			p[7] = pre_post(r);
 			break;
 		}
 		break;
@@ -348,8 +365,11 @@ static void mutate_records(struct rng *r, struct work *w, uint32_t kind, fz_byte
 			n = bytes(w->buf + FZ_OPS_OFFSET, n, room);
 			w->nrec = (uint32_t)(n / FZ_OP_SIZE);
 		} else {
+			uint8_t bit;
+
 			i = below(r, w->nrec);
-			rec(w, i)[below(r, FZ_OP_SIZE)] ^= (uint8_t)(1u << below(r, 8));
+			bit = (uint8_t)(1u << below(r, 8));
+			rec(w, i)[below(r, FZ_OP_SIZE)] ^= bit;
 		}
 		break;
 	}
@@ -403,7 +423,8 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 		mutate_records(r, w, kind, NULL);
 		break;
 	case 7:		/* retarget */
-		rec(w, below(r, w->nrec))[1] = (uint8_t)below(r, ndev(w));
+		i = below(r, ndev(w));
+		rec(w, below(r, w->nrec))[1] = (uint8_t)i;
 		break;
 	case 8:
 	case 9:		/* vector counts, flags, ranges */
@@ -425,7 +446,8 @@ static void mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes)
 		}
 		break;
 	case 11:	/* change the operation, keep its device and values */
-		rec(w, below(r, w->nrec))[0] = (uint8_t)below(r, FZ_OP__COUNT);
+		i = below(r, FZ_OP__COUNT);
+		rec(w, below(r, w->nrec))[0] = (uint8_t)i;
 		break;
 	default:
 		mutate_records(r, w, kind, bytes);
@@ -655,7 +677,7 @@ static void x86_mutate_counts(struct rng *r, const struct work *w, uint8_t *p)
 		default:	/* managed or not, MSI or MSI-X; pre/post vectors */
 			p[6] = below(r, 2) ? x86_flag_choices[below(r, sizeof(x86_flag_choices))] :
 					     (uint8_t)(p[6] ^ ML_PCI_IRQ_AFFINITY);
-			p[7] = (uint8_t)(below(r, 2) ? 0 : below(r, 3) | below(r, 2) << 4);
+			p[7] = pre_post(r);
 			break;
 		}
 		break;
@@ -835,7 +857,8 @@ static void x86_mutate_once(struct rng *r, struct work *w, fz_byte_mutator bytes
 		}
 		break;
 	case 11:	/* change the operation, keep its device and values */
-		rec(w, below(r, w->nrec))[0] = (uint8_t)below(r, FZ_X86_OP__COUNT);
+		i = below(r, FZ_X86_OP__COUNT);
+		rec(w, below(r, w->nrec))[0] = (uint8_t)i;
 		break;
 	default:
 		mutate_records(r, w, kind, bytes);

@@ -25,6 +25,9 @@
 #include "decoder.h"
 #include "mutator.h"
 
+/* test_mutator_same_on_every_compiler(): the clang fuzz build's value */
+#define MUTATION_HASH 0x4d6c14fb1b17ea73ull
+
 #define TMP_MLOG	MSILAB_BINARY_DIR "/test_fuzz_decoder.tmp.mlog"
 
 static struct ml_ctx *ctx;
@@ -590,6 +593,54 @@ static void test_mutator_x86(void **state)
 	}
 }
 
+/*
+ * The mutator's output depends on its input and seed only: not on the
+ * compiler (gcc and clang order the operands of = and the arguments of a
+ * call differently, so two draws from the generator in one expression made
+ * a gcc-built and a clang-built mutator diverge) nor on the optimization
+ * level.  A chain of mutations and cross-overs from empty inputs on four
+ * targets, both architectures, hashed (FNV-1a) against the value the clang
+ * fuzz build gives: a change of the mutator that is meant changes it here
+ * too (print it with MSILAB_PRINT_MUTATION_HASH=1).
+ */
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void test_mutator_same_on_every_compiler(void **state)
+{
+	static const char *const targets[] = {
+		"fuzz_model", "fuzz_model_615", "fuzz_model_x86", "fuzz_model_x86_b12",
+	};
+	static uint8_t a[1024], b[1024], out[1024];
+	uint64_t h = 14695981039346656037ull;
+	struct fz_options o;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+		size_t na = 0, nb = 0, n;
+
+		assert_int_equal(fz_target_options(targets[t], &o), 0);
+		for (unsigned int i = 0; i < 3000; i++) {
+			if (i % 100 == 0)
+				na = nb = 0;	/* a fresh machine now and then */
+			na = fz_mutate(a, na, sizeof(a), i * 2654435761u + (unsigned int)t, &o, NULL);
+			nb = fz_mutate(b, nb, sizeof(b), i * 40503u + 17u, &o, NULL);
+			n = fz_crossover(a, na, b, nb, out, sizeof(out), i, &o);
+			h = fnv1a(h, a, na);
+			h = fnv1a(h, out, n);
+		}
+	}
+	if (getenv("MSILAB_PRINT_MUTATION_HASH"))
+		print_message("mutation hash 0x%016llx\n", (unsigned long long)h);
+	assert_int_equal(h, MUTATION_HASH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_encode_round_trip),
 		cmocka_unit_test(test_mutator_outputs_decode),
 		cmocka_unit_test(test_mutator_x86),
+		cmocka_unit_test(test_mutator_same_on_every_compiler),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
