@@ -865,10 +865,13 @@ int msi_domain_alloc_irq_at(struct ml_ctx *m, int dev, uint32_t index, uint64_t 
 	if (domain < 0)
 		return ML_ENODEV;
 	if (index == ML_ANY_INDEX) {
-		/* xa_alloc() in [0, hwsize - 1] */
-		for (index = 0; index < m->dom[domain].hwsize; index++)
-			if (msi_find_desc(m, dev, index) < 0)
-				break;
+		/* xa_alloc() in [0, hwsize - 1]: the lowest free index, one walk
+		 * of the device's descriptors (sorted by index) */
+		index = 0;
+		for (int i = m->dev[dev].desc_head; i >= 0 && m->desc[i].index <= index;
+		     i = m->desc[i].next)
+			if (m->desc[i].index == index)
+				index++;
 		if (index >= m->dom[domain].hwsize)
 			return ML_ENOSPC;
 	}

@@ -659,6 +659,51 @@ static void test_1111_arm64_618_unbind_bind(void **state)
 	mh_assert_clean(h);
 }
 
+/*
+ * msi_domain_alloc_irq_at() with MSI_ANY_INDEX takes the lowest free index
+ * of the device's domain (xa_alloc() over [0, hwsize - 1]), holes below
+ * taken descriptors included, and -ENOSPC once all hwsize are taken.
+ */
+static int alloc_any(struct mh *h, int dev)
+{
+	return mh_op(h, (struct ml_op){ .kind = ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT, .dev = dev,
+					.index = ML_ANY_INDEX });
+}
+
+static uint32_t last_index(const struct mh *h)
+{
+	return mh_must(h, ML_EV_MSI_IRQ, mh_count(h, ML_EV_MSI_IRQ) - 1)->index;
+}
+
+static void test_alloc_irq_at_any_index(void **state)
+{
+	struct mh *h = *state;
+	int d;
+
+	mh_config(h, "6.16");
+	d = mh_platform(h, "smmu_evtq", 0x40, false);
+	mh_start(h);
+	assert_true(mh_create_domain(h, d, 6));	/* true: created */
+	assert_int_equal(mh_alloc_range(h, d, 0, 1), 0);
+	assert_true(mh_op(h, (struct ml_op){ .kind = ML_OP_MSI_DOMAIN_ALLOC_IRQ_AT, .dev = d,
+					     .index = 3 }) > 0);
+	mh_clear(h);
+	assert_true(alloc_any(h, d) > 0);
+	assert_int_equal(last_index(h), 2);
+	mh_free_range(h, d, 0, 0);
+	mh_clear(h);
+	assert_true(alloc_any(h, d) > 0);
+	assert_int_equal(last_index(h), 0);
+	assert_true(alloc_any(h, d) > 0);
+	assert_int_equal(last_index(h), 4);
+	assert_true(alloc_any(h, d) > 0);
+	assert_int_equal(last_index(h), 5);
+	mh_clear(h);
+	assert_int_equal(alloc_any(h, d), ML_ENOSPC);
+	assert_int_equal(mh_count(h, ML_EV_MSI_IRQ), 0);
+	mh_assert_clean(h);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, mh_setup, mh_teardown)
 
 int main(void)
@@ -680,6 +725,7 @@ int main(void)
 		T(test_1111_arm64_61_unbind_bind),
 		T(test_1111_arm64_618_boot),
 		T(test_1111_arm64_618_unbind_bind),
+		T(test_alloc_irq_at_any_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
