@@ -20,6 +20,9 @@
  *   FZ_ALWAYS_INIT=1      ml_ctx_init() for every input (see start_machine())
  *   FZ_TRACE=1            print every step's result and violations on stdout
  *                         (to compare builds)
+ *   FZ_NOOP=1             run nothing: the same binary, instrumentation and
+ *                         mutator with an empty LLVMFuzzerTestOneInput, the
+ *                         floor of the exec/s benchmark (tools/bench/bench_fuzz.sh)
  *
  * Run-time: MSILAB_FUZZ_STOP=B1,B3,new stops only on these known bugs and
  * ("new") on violations without a catalogued bug; set but empty, nothing
@@ -52,6 +55,9 @@
 #endif
 #ifndef FZ_TARGET
 #define FZ_TARGET "fuzz_model"
+#endif
+#ifndef FZ_NOOP
+#define FZ_NOOP 0
 #endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -182,6 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char pname[256];
 
 	setup();
+	if (FZ_NOOP)
+		return 0;
 	fz_decode(data, size, &g.opts, s);
 	start_machine(s);
 	for (uint32_t i = 0; i < s->nops; i++) {

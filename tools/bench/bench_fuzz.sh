@@ -11,7 +11,11 @@
 #      target (fuzz_empty) at the same -max_len (64: the header alone, no
 #      operation; 128: up to 8; 1024), both from the same build
 #      (same sanitizers); per wall second and per CPU second of the process,
-#      since the machine may be shared;
+#      since the machine may be shared; and against the floor
+#      (fuzz_model_615_noop: fuzz_model_615's binary, instrumentation and
+#      custom mutator with an empty LLVMFuzzerTestOneInput), which no harness
+#      of this binary can exceed: what libFuzzer spends per execution on a
+#      binary this size (its coverage map) and on the custom mutator;
 #   3. AFL++ exec/s: afl-fuzz, the persistent-mode harness and the custom
 #      mutator library, a fixed-duration run; execs_per_sec of fuzzer_stats.
 #
@@ -53,7 +57,7 @@ tmp=/tmp
 work=$(mktemp -d "$tmp/fz-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-for b in fuzz_model_615 fuzz_model_615_bytes fuzz_empty; do
+for b in fuzz_model_615 fuzz_model_615_bytes fuzz_model_615_noop fuzz_empty; do
 	[ -x "$fz/$b" ] || { echo "bench_fuzz: no $fz/$b (clang fuzz build needed)" >&2; exit 2; }
 done
 
@@ -168,18 +172,21 @@ echo
 echo "== exec/s, ${speed_s}s, -seed=1, empty corpus, nothing stops (same build: $build)"
 echo "   -max_len=64 holds the header alone (no operation: decoder, machine reset, custom"
 echo "   mutator, coverage); 128 up to 8 operations; $maxlen the time-to-crash runs' length"
-printf '%-22s %-8s %10s %12s %12s %-10s %s\n' "target" "max_len" "execs" "exec/s wall" "exec/s CPU" \
-	"ops/input" "of the empty target (CPU)"
+echo "   floor: fuzz_model_615_noop, the same binary and mutator running nothing"
+printf '%-22s %-8s %10s %12s %12s %-10s %-14s %s\n' "target" "max_len" "execs" "exec/s wall" "exec/s CPU" \
+	"ops/input" "of empty (CPU)" "of the floor (CPU)"
 declare -A cps
 for len in ${SPEED_LENS:-64 128 $maxlen}; do
-	for bin in fuzz_empty fuzz_model_615 fuzz_model_615_bytes; do
+	for bin in fuzz_empty fuzz_model_615_noop fuzz_model_615 fuzz_model_615_bytes; do
 		read -r e w c o <<<"$(speed $bin "$len")"
 		ew=$(echo "$e / $w" | bc)
 		ec=$(echo "$e / $c" | bc)
 		cps[$bin.$len]=$ec
 		pct=$(echo "100 * $ec / ${cps[fuzz_empty.$len]}" | bc -l | xargs printf '%.2f%%')
-		[ $bin = fuzz_empty ] && o=-
-		printf '%-22s %-8s %10s %12s %12s %-10s %s\n' "$bin" "$len" "$e" "$ew" "$ec" "$o" "$pct"
+		pfl=-
+		[ $bin = fuzz_empty ] || pfl=$(echo "100 * $ec / ${cps[fuzz_model_615_noop.$len]}" | bc -l | xargs printf '%.2f%%')
+		case $bin in fuzz_empty | fuzz_model_615_noop) o=- ;; esac
+		printf '%-22s %-8s %10s %12s %12s %-10s %-14s %s\n' "$bin" "$len" "$e" "$ew" "$ec" "$o" "$pct" "$pfl"
 	done
 done
 
