@@ -134,7 +134,6 @@ void ml_event_init(struct ml_event *ev, enum ml_ev_kind kind)
 
 void ml_emit(struct ml_ctx *m, struct ml_event *ev)
 {
-	m->nevents++;
 	if (ev->kind >= ML_EV_VECTOR_CONFIG && m->cfg.x86)
 		x86_trace_check(m, ev);	/* INV-X6 on the model's own trace */
 	if (m->emit)
@@ -280,7 +279,6 @@ static int ml_build(struct ml_ctx *m)
 	m->step = 0;
 	m->err[0] = 0;
 	m->limited = false;
-	m->nevents = 0;
 	m->nviol = 0;
 	m->nviol_total = 0;
 	m->nwarned = 0;

@@ -274,7 +274,6 @@ struct ml_ctx {
 
 	ml_emit_fn emit;
 	void *emit_arg;
-	uint64_t nevents;
 
 	unsigned int nviol;
 	unsigned int nviol_total;
@@ -330,6 +329,16 @@ static inline uint64_t *ml_words(struct ml_ctx *m, uint32_t off)
 /* ---- shared helpers (model/core.c) ---- */
 void ml_emit(struct ml_ctx *m, struct ml_event *ev);
 void ml_event_init(struct ml_event *ev, enum ml_ev_kind kind);
+
+/*
+ * Does an event of @kind have a reader: the listener (replay, msilab run),
+ * or, for the x86 events, the model's own trace check (INV-X6)?  A fuzz
+ * target has no listener: the per-vector events are not built at all.
+ */
+static inline bool ml_traced(const struct ml_ctx *m, enum ml_ev_kind kind)
+{
+	return m->emit || (kind >= ML_EV_VECTOR_CONFIG && m->cfg.x86);
+}
 void ml_violate(struct ml_ctx *m, const char *inv, const char *bug,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void ml_warn(struct ml_ctx *m, const char *site, bool once, const char *fmt, ...)

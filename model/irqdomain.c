@@ -7,11 +7,6 @@
 
 #include "internals.h"
 
-static bool virq_used(const struct ml_ctx *m, uint32_t v)
-{
-	return (m->irq_used[v / 64] >> (v % 64)) & 1;
-}
-
 static void virq_mark(struct ml_ctx *m, uint32_t v, bool used)
 {
 	if (used)
@@ -20,21 +15,21 @@ static void virq_mark(struct ml_ctx *m, uint32_t v, bool used)
 		m->irq_used[v / 64] &= ~(1ull << (v % 64));
 }
 
-/* First run of @cnt free irq numbers at or above @from (bitmap_find_next_zero_area). */
+/*
+ * The first run of @cnt free irq numbers at or above @from, or -1: v6.1
+ * kernel/irq/irqdesc.c __irq_alloc_descs() takes it with
+ * bitmap_find_next_zero_area() over allocated_irqs; from v6.5 (maple tree)
+ * irq_find_free_area() with mas_empty_area(), the same lowest run.  A word
+ * at a time (bitmap.c), not a bit at a time.
+ */
 static int find_free_run(const struct ml_ctx *m, uint32_t from, uint32_t cnt)
 {
-	uint32_t start = from, len = 0;
+	unsigned long start;
 
-	for (uint32_t v = from; v < ML_MAX_VIRQ; v++) {
-		if (virq_used(m, v)) {
-			len = 0;
-			start = v + 1;
-			continue;
-		}
-		if (++len == cnt)
-			return (int)start;
-	}
-	return -1;
+	if (!cnt)
+		return -1;
+	start = bitmap_find_next_zero_area(m->irq_used, ML_MAX_VIRQ, from, cnt, 0);
+	return start + cnt <= ML_MAX_VIRQ ? (int)start : -1;
 }
 
 /*

@@ -101,6 +101,8 @@ static void its_send_sync(struct ml_ctx *m, uint32_t cpu)
 {
 	struct ml_event ev;
 
+	if (!ml_traced(m, ML_EV_SYNC))
+		return;
 	ml_event_init(&ev, ML_EV_SYNC);
 	ev.cpu = cpu;
 	ml_emit(m, &ev);
@@ -495,12 +497,14 @@ int its_irq_domain_alloc(struct ml_ctx *m, uint32_t virq, uint32_t nr_irqs,
 		irq->eventid = event + i;
 		irq->lpi = d->lpi_base + event + i;
 
-		ml_event_init(&ev, ML_EV_ITS_IRQ);
-		ev.devid = d->devid;
-		ev.virq = virq + i;
-		ev.eventid = event + i;
-		ev.lpi = irq->lpi;
-		ml_emit(m, &ev);
+		if (ml_traced(m, ML_EV_ITS_IRQ)) {
+			ml_event_init(&ev, ML_EV_ITS_IRQ);
+			ev.devid = d->devid;
+			ev.virq = virq + i;
+			ev.eventid = event + i;
+			ev.lpi = irq->lpi;
+			ml_emit(m, &ev);
+		}
 	}
 	return 0;
 }
@@ -577,12 +581,14 @@ int its_irq_domain_activate(struct ml_ctx *m, uint32_t virq)
 		return ML_EINVAL;
 	irq->cpu = (uint32_t)cpu;
 	m->cpu_lpis[cpu]++;
-	ml_event_init(&ev, ML_EV_MAPTI);
-	ev.devid = d->devid;
-	ev.eventid = irq->eventid;
-	ev.lpi = irq->lpi;
-	ev.cpu = (uint32_t)cpu;
-	ml_emit(m, &ev);
+	if (ml_traced(m, ML_EV_MAPTI)) {
+		ml_event_init(&ev, ML_EV_MAPTI);
+		ev.devid = d->devid;
+		ev.eventid = irq->eventid;
+		ev.lpi = irq->lpi;
+		ev.cpu = (uint32_t)cpu;
+		ml_emit(m, &ev);
+	}
 	hw_verdict(m, its_hw_mapti(&m->its[d->its].hw, d->devid, irq->eventid, irq->lpi,
 				   (uint32_t)cpu, why, sizeof(why)), why);
 	its_send_sync(m, (uint32_t)cpu);
@@ -602,10 +608,12 @@ void its_irq_domain_deactivate(struct ml_ctx *m, uint32_t virq)
 	d = &m->itsdev[irq->its_dev];
 	if (m->cpu_lpis[irq->cpu])
 		m->cpu_lpis[irq->cpu]--;
-	ml_event_init(&ev, ML_EV_DISCARD);
-	ev.devid = d->devid;
-	ev.eventid = irq->eventid;
-	ml_emit(m, &ev);
+	if (ml_traced(m, ML_EV_DISCARD)) {
+		ml_event_init(&ev, ML_EV_DISCARD);
+		ev.devid = d->devid;
+		ev.eventid = irq->eventid;
+		ml_emit(m, &ev);
+	}
 	hw_verdict(m, its_hw_discard(&m->its[d->its].hw, d->devid, irq->eventid,
 				     why, sizeof(why)), why);
 	its_send_sync(m, irq->cpu);
@@ -633,11 +641,13 @@ void its_cpu_offline(struct ml_ctx *m, uint32_t cpu)
 			m->cpu_lpis[cpu]--;
 		m->cpu_lpis[to]++;
 		irq->cpu = (uint32_t)to;
-		ml_event_init(&ev, ML_EV_MOVI);
-		ev.devid = d->devid;
-		ev.eventid = irq->eventid;
-		ev.cpu = (uint32_t)to;
-		ml_emit(m, &ev);
+		if (ml_traced(m, ML_EV_MOVI)) {
+			ml_event_init(&ev, ML_EV_MOVI);
+			ev.devid = d->devid;
+			ev.eventid = irq->eventid;
+			ev.cpu = (uint32_t)to;
+			ml_emit(m, &ev);
+		}
 		hw_verdict(m, its_hw_movi(&m->its[d->its].hw, d->devid, irq->eventid,
 					  (uint32_t)to, why, sizeof(why)), why);
 		its_send_sync(m, (uint32_t)to);

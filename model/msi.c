@@ -445,13 +445,15 @@ static int __irq_domain_alloc_irqs(struct ml_ctx *m, int domain, int desc,
 	if (virq < 0)
 		return virq;
 
-	ml_event_init(&ev, ML_EV_MSI_IRQ);
-	ev.dev = ds->dev;
-	ev.index = ds->index;
-	ev.virq = (uint32_t)virq;
-	ev.nr = ds->nvec_used;
-	ev.hwirq = hwirq;
-	ml_emit(m, &ev);
+	if (ml_traced(m, ML_EV_MSI_IRQ)) {
+		ml_event_init(&ev, ML_EV_MSI_IRQ);
+		ev.dev = ds->dev;
+		ev.index = ds->index;
+		ev.virq = (uint32_t)virq;
+		ev.nr = ds->nvec_used;
+		ev.hwirq = hwirq;
+		ml_emit(m, &ev);
+	}
 
 	for (uint32_t i = 0; i < ds->nvec_used; i++) {
 		if (irq_find_mapping(m, domain, hwirq + i) > 0) {
@@ -721,10 +723,12 @@ void irq_domain_free_irqs(struct ml_ctx *m, uint32_t virq, uint32_t nr)
 	struct ml_event ev;
 	int domain = m->irq[virq].domain;
 
-	ml_event_init(&ev, ML_EV_IRQ_FREE);
-	ev.virq = virq;
-	ev.nr = nr;
-	ml_emit(m, &ev);
+	if (ml_traced(m, ML_EV_IRQ_FREE)) {
+		ml_event_init(&ev, ML_EV_IRQ_FREE);
+		ev.virq = virq;
+		ev.nr = nr;
+		ml_emit(m, &ev);
+	}
 	for (uint32_t i = 0; i < nr; i++) {
 		if (!m->irq[virq + i].allocated)
 			ml_violate(m, "INV-C2", NULL, "irq %u is freed but is not allocated: freed twice",

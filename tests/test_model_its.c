@@ -704,6 +704,98 @@ static void test_alloc_irq_at_any_index(void **state)
 	mh_assert_clean(h);
 }
 
+/*
+ * irq_domain_alloc_descs() takes the lowest run of free irq numbers at or
+ * above hwirq % nr_irqs (never 0), then from 1, or fails with -ENOMEM
+ * (__irq_alloc_descs()).  It finds the run a word at a time; here a
+ * bit-at-a-time search of the same bitmap says what the run must be, over
+ * 4,000 allocations and frees of mixed sizes, up to the end of the irq
+ * space and past it.
+ */
+static int ref_run(const struct ml_ctx *m, uint32_t from, uint32_t cnt)
+{
+	uint32_t start = from, len = 0;
+
+	for (uint32_t v = from; v < ML_MAX_VIRQ; v++) {
+		if ((m->irq_used[v / 64] >> (v % 64)) & 1) {
+			len = 0;
+			start = v + 1;
+		} else if (++len == cnt) {
+			return (int)start;
+		}
+	}
+	return -1;
+}
+
+static int ref_alloc_descs(const struct ml_ctx *m, uint32_t cnt, uint64_t hwirq)
+{
+	uint32_t hint = (uint32_t)(hwirq % m->nr_irqs);
+	int virq;
+
+	if (!hint)
+		hint = 1;
+	virq = ref_run(m, hint, cnt);
+	if (virq <= 0 && hint > 1)
+		virq = ref_run(m, 1, cnt);
+	return virq <= 0 ? ML_ENOMEM : virq;
+}
+
+static void test_alloc_descs_lowest_run(void **state)
+{
+	static const uint32_t sizes[] = { 1, 2, 3, 4, 5, 31, 32, 33, 64, 65, 100, 1000, 2048, 8000 };
+	struct mh *h = *state;
+	struct { uint32_t virq, cnt; } live[256];
+	uint32_t nlive = 0, nfail = 0, nwrap = 0;
+	int low, top;
+	uint64_t x = 1;
+
+	mh_config(h, "6.16");
+	mh_start(h);
+	for (int i = 0; i < 4000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if (nlive && (nlive == 256 || (x >> 60) < 7)) {
+			uint32_t k = (uint32_t)(x >> 33) % nlive;
+
+			irq_free_descs(h->m, live[k].virq, live[k].cnt);
+			live[k] = live[--nlive];
+		} else {
+			uint32_t cnt = sizes[(x >> 40) % (sizeof(sizes) / sizeof(sizes[0]))];
+			uint64_t hwirq = (x >> 20) & 0xffff;
+			uint32_t hint = (uint32_t)(hwirq % h->m->nr_irqs);
+			int want = ref_alloc_descs(h->m, cnt, hwirq);
+			int got = irq_domain_alloc_descs(h->m, cnt, hwirq);
+
+			assert_int_equal(got, want);
+			if (got < 0) {
+				nfail++;
+				continue;
+			}
+			nwrap += hint > 1 && (uint32_t)got < hint;
+			live[nlive].virq = (uint32_t)got;
+			live[nlive++].cnt = cnt;
+		}
+	}
+	/* both paths were taken: failures, runs below the hint */
+	assert_true(nfail > 0);
+	assert_true(nwrap > 0);
+	/* the run that ends at the last irq number, and nothing after it */
+	while (nlive) {
+		nlive--;
+		irq_free_descs(h->m, live[nlive].virq, live[nlive].cnt);
+	}
+	low = irq_domain_alloc_descs(h->m, 1, 0);
+	assert_true(low > 0);
+	top = ref_alloc_descs(h->m, ML_MAX_VIRQ - (uint32_t)low - 1, 0);
+	assert_int_equal(top, low + 1);
+	assert_int_equal(irq_domain_alloc_descs(h->m, ML_MAX_VIRQ - (uint32_t)low - 1, 0), top);
+	assert_int_equal(ref_alloc_descs(h->m, 1, 0), ML_ENOMEM);
+	assert_int_equal(irq_domain_alloc_descs(h->m, 1, 0), ML_ENOMEM);
+	irq_free_descs(h->m, (uint32_t)low, 1);
+	assert_int_equal(irq_domain_alloc_descs(h->m, 2, 0), ML_ENOMEM);
+	assert_int_equal(irq_domain_alloc_descs(h->m, 1, 12345), low);
+	assert_int_equal(irq_domain_alloc_descs(h->m, 0, 0), ML_ENOMEM);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, mh_setup, mh_teardown)
 
 int main(void)
@@ -726,6 +818,7 @@ int main(void)
 		T(test_1111_arm64_618_boot),
 		T(test_1111_arm64_618_unbind_bind),
 		T(test_alloc_irq_at_any_index),
+		T(test_alloc_descs_lowest_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
