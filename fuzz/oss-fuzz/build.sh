@@ -28,7 +28,7 @@
 # With libFuzzer ($FUZZING_ENGINE, or -fsanitize=fuzzer-no-link in $CFLAGS)
 # the model is built without trace-cmp: the structure-aware mutator does not
 # use the comparison tables, and the hooks cost 60% of an execution
-# (tools/fuzz/README.md).
+# (tools/fuzz/README.md); the mutator is built without coverage.
 
 # the checkout: next to this script (fuzz/oss-fuzz/), else $SRC/msilab
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -50,15 +50,24 @@ trap 'rm -rf "$work"' EXIT
 
 targets=${MSILAB_FUZZ_TARGETS:-fuzz_model fuzz_model_615 fuzz_model_616}
 cflags="$CFLAGS -std=gnu11 -g -I$proj/model -I$proj/fuzz"
+# the mutator runs between executions: libFuzzer clears the counters before
+# each one, so its edges are only counters to clear and scan
+mutator_cflags=
 case "${FUZZING_ENGINE:-}:$CFLAGS" in
-libfuzzer:* | *fuzzer-no-link*) cflags="$cflags -fno-sanitize-coverage=trace-cmp" ;;
+libfuzzer:* | *fuzzer-no-link*)
+	cflags="$cflags -fno-sanitize-coverage=trace-cmp"
+	mutator_cflags=-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table
+	;;
 esac
 
 # the model, the decoder and the mutator: compiled once
 objs=()
 for f in "$proj"/model/*.c "$proj/fuzz/decoder.c" "$proj/fuzz/mutator.c" "$proj/fuzz/lifecycle.c"; do
 	o=$work/$(basename "$(dirname "$f")")_$(basename "${f%.c}").o
-	$CC $cflags -c "$f" -o "$o"
+	case $f in
+	*/mutator.c | */lifecycle.c) $CC $cflags $mutator_cflags -c "$f" -o "$o" ;;
+	*) $CC $cflags -c "$f" -o "$o" ;;
+	esac
 	objs+=("$o")
 done
 
