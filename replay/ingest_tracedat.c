@@ -86,6 +86,7 @@
 #include <event-parse.h>
 
 #include "ingest.h"
+#include "ingest_tep.h"
 
 #define TD_MAX_CPUS		8192
 #define TD_MAX_SECTIONS		65536
@@ -887,14 +888,10 @@ static int td_check_layout(struct td_layout *l)
 
 /* ---------------------------------------------------------------- events */
 
-enum td_fmt { TD_UDEC, TD_SDEC, TD_HEX, TD_STR, TD_TEP };
-
 struct td_field {
 	struct tep_format_field *f;
-	enum td_fmt fmt;
+	enum ingest_tep_fmt fmt;
 };
-
-enum td_kind { TD_KPROBE, TD_KRETPROBE, TD_PRINT, TD_GENERIC };
 
 struct td_probe_text {
 	unsigned long long ip, fn;
@@ -906,7 +903,7 @@ struct td_event {
 	struct tep_event *ev;
 	int id;				/* ev->id */
 	struct tep_handle *tep;		/* whose event it is */
-	enum td_kind kind;
+	enum ingest_tep_kind kind;
 	struct tep_format_field *ip, *func, *retip, *buf;
 	uint32_t nf;
 	struct td_field f[INGEST_MAX_FIELDS];
@@ -931,14 +928,10 @@ struct td_ctx {
 	struct tep_handle *tep;
 	struct td_layout *l;
 	struct td_event **evs;		/* by event id, built on first use */
-	struct trace_seq seq;
-	char *pool;			/* the current event's strings */
-	size_t pool_len, pool_cap;
-	size_t off[INGEST_MAX_FIELDS];	/* of each field's raw text in @pool */
+	struct ingest_tep dec;		/* the record decoder and its event */
 	uint8_t probe_slot;
 	bool has_probe;
 	uint64_t nrec;
-	struct ingest_event ev;
 	/*
 	 * per buffer read and CPU id (buffer * max_cpu + cpu): first and
 	 * last page offset seen, records seen
@@ -977,39 +970,6 @@ struct td_ctx {
 #define TD_FLUSH_AT	(256u << 10)	/* bytes per write to the pipe */
 #define TD_PIPE_SIZE	(1 << 20)	/* asked of the pipe (F_SETPIPE_SZ) */
 
-/* What the kprobe print fmt says about field @name: " NAME=SPEC". */
-static enum td_fmt td_kprobe_fmt(const char *fmt, const struct tep_format_field *f)
-{
-	size_t n = strlen(f->name);
-	const char *p = fmt;
-
-	if (f->flags & TEP_FIELD_IS_STRING)
-		return TD_STR;
-	while ((p = strstr(p, f->name))) {
-		const char *q = p + n;
-
-		if (p > fmt && p[-1] == ' ' && *q == '=') {
-			q++;
-			if (!strncmp(q, "0x%", 3)) {
-				q += 3;
-				q += strspn(q, "lLh");
-				return *q == 'x' ? TD_HEX : TD_TEP;
-			}
-			if (*q != '%')
-				return TD_TEP;
-			q++;
-			q += strspn(q, "lLhz");
-			if (*q == 'u')
-				return TD_UDEC;
-			if (*q == 'd')
-				return TD_SDEC;
-			return TD_TEP;
-		}
-		p = q;
-	}
-	return TD_TEP;
-}
-
 static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
 {
 	struct td_event *d = c->evs[ev->id & (TD_NR_EVENT_IDS - 1)];
@@ -1030,8 +990,7 @@ static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
 	d->ev = ev;
 	d->id = ev->id;
 	d->tep = c->tep;
-	d->native = tep_is_file_bigendian(c->tep) == tep_is_local_bigendian(c->tep) &&
-		    tep_is_local_bigendian(c->tep) == !!tep_is_bigendian();
+	d->native = ingest_tep_native(c->tep);
 	{
 		struct tep_event *first = tep_get_first_event(c->tep);
 		struct tep_format_field *p0 = first ? tep_find_common_field(first, "common_pid") : NULL;
@@ -1058,20 +1017,10 @@ static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
 			}
 		}
 	}
-	d->ip = tep_find_field(ev, "__probe_ip");
-	d->func = tep_find_field(ev, "__probe_func");
-	d->retip = tep_find_field(ev, "__probe_ret_ip");
-	if (d->ip)
-		d->kind = TD_KPROBE;
-	else if (d->func && d->retip)
-		d->kind = TD_KRETPROBE;
-	else if (!strcmp(ev->system, "ftrace") && !strcmp(ev->name, "print"))
-		d->kind = TD_PRINT;
-	else
-		d->kind = TD_GENERIC;
-	if (d->kind == TD_PRINT)
+	d->kind = ingest_tep_kind_of(ev, &d->ip, &d->func, &d->retip);
+	if (d->kind == INGEST_TEP_PRINT)
 		d->buf = tep_find_field(ev, "buf");
-	if (d->kind == TD_KPROBE || d->kind == TD_KRETPROBE) {
+	if (d->kind == INGEST_TEP_KPROBE || d->kind == INGEST_TEP_KRETPROBE) {
 		const char *fmt = ev->print_fmt.format ? ev->print_fmt.format : "";
 
 		for (f = ev->format.fields; f; f = f->next) {
@@ -1080,7 +1029,7 @@ static struct td_event *td_event_desc(struct td_ctx *c, struct tep_event *ev)
 			if (d->nf == INGEST_MAX_FIELDS)
 				break;	/* reported when decoded */
 			d->f[d->nf].f = f;
-			d->f[d->nf].fmt = td_kprobe_fmt(fmt, f);
+			d->f[d->nf].fmt = ingest_tep_kprobe_fmt(fmt, f);
 			d->nf++;
 		}
 		if (f)
@@ -1108,165 +1057,19 @@ static int td_rec_fail(struct td_ctx *c, struct tep_record *r, const char *fmt, 
 	return -1;
 }
 
-static int td_pool_reserve(struct td_ctx *c, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (c->pool_cap - c->pool_len >= n)
-		return 0;
-	cap = c->pool_cap ? c->pool_cap : 4096;
-	while (cap - c->pool_len < n)
-		cap *= 2;
-	p = realloc(c->pool, cap);
-	if (!p)
-		return -1;
-	c->pool = p;
-	c->pool_cap = cap;
-	return 0;
-}
-
-/* Append @n bytes (and a NUL) to the pool; returns the offset or -1. */
-static long td_pool_add(struct td_ctx *c, const char *s, size_t n)
-{
-	size_t off = c->pool_len;
-
-	if (td_pool_reserve(c, n + 1))
-		return -1;
-	memcpy(c->pool + off, s, n);
-	c->pool[off + n] = 0;
-	c->pool_len += n + 1;
-	return (long)off;
-}
-
-/*
- * Where field @f's bytes lie in record @r: [*start, *start + *len).
- * Dynamic (__data_loc / __rel_loc) fields are followed.  -1 when outside.
- */
-static int td_field_span(struct td_ctx *c, struct tep_record *r, const struct tep_format_field *f,
-			 unsigned int *start, unsigned int *len)
-{
-	unsigned int size = (unsigned int)r->size;
-
-	if (f->offset < 0 || f->size < 0 || (unsigned int)f->offset > size ||
-	    (unsigned int)f->size > size - (unsigned int)f->offset)
-		return -1;
-	*start = (unsigned int)f->offset;
-	*len = (unsigned int)f->size;
-	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
-		unsigned long long loc;
-
-		if (f->size != 4)
-			return -1;
-		loc = tep_read_number(c->tep, (char *)r->data + f->offset, 4);
-		*start = (unsigned int)(loc & 0xffff);
-		*len = (unsigned int)(loc >> 16);
-		if (f->flags & TEP_FIELD_IS_RELATIVE)
-			*start += (unsigned int)(f->offset + f->size);
-		if (*start > size || *len > size - *start)
-			return -1;
-	} else if (!f->size && (f->flags & TEP_FIELD_IS_ARRAY)) {
-		/* "char buf[]": the rest of the record */
-		*len = size - *start;
-	}
-	return 0;
-}
-
 /* Every field of @ev must lie inside the record before libtraceevent reads it. */
 static int td_check_fields(struct td_ctx *c, struct tep_record *r, struct tep_event *ev)
 {
-	struct tep_format_field *f;
-	unsigned int s, n;
-
-	for (f = ev->format.common_fields; f; f = f->next)
-		if (td_field_span(c, r, f, &s, &n))
-			return td_rec_fail(c, r, "event %s/%s: the record (%d bytes) does not hold its field %s",
-					   ev->system, ev->name, r->size, f->name);
-	for (f = ev->format.fields; f; f = f->next)
-		if (td_field_span(c, r, f, &s, &n))
-			return td_rec_fail(c, r, "event %s/%s: the record (%d bytes) does not hold its field %s",
-					   ev->system, ev->name, r->size, f->name);
+	if (ingest_tep_check_fields(&c->dec, r, ev))
+		return td_rec_fail(c, r, "%s", c->dec.why);
 	return 0;
-}
-
-static int td_add_field(struct td_ctx *c, const char *name, long off, bool is_str)
-{
-	struct ingest_field *fl;
-
-	if (off < 0)
-		return -1;
-	if (c->ev.nfields >= INGEST_MAX_FIELDS)
-		return -2;
-	fl = &c->ev.fields[c->ev.nfields];
-	memset(fl, 0, sizeof(*fl));
-	fl->name = name;
-	fl->is_str = is_str;
-	c->off[c->ev.nfields++] = (size_t)off;
-	return 0;
-}
-
-/* "0x%llx" and "%llu" / "%lld", without the cost of printf */
-static int td_fmt_hex(char *buf, unsigned long long v)
-{
-	static const char digit[] = "0123456789abcdef";
-	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1;	/* hex digits */
-
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (int i = n + 1; i >= 2; i--) {
-		buf[i] = digit[v & 15];
-		v >>= 4;
-	}
-	return n + 2;
-}
-
-static int td_fmt_dec(char *buf, unsigned long long v, bool is_signed)
-{
-	char tmp[20];
-	int n = 0, len = 0;
-
-	if (is_signed && (long long)v < 0) {
-		buf[len++] = '-';
-		v = -v;
-	}
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		buf[len++] = tmp[--n];
-	return len;
 }
 
 /* A number of @size bytes of the record, as tep_read_number() reads it. */
 static inline unsigned long long td_rnum(const struct td_ctx *c, const struct td_event *d,
 					 const void *p, int size)
 {
-	if (d->native) {
-		switch (size) {
-		case 1:
-			return *(const uint8_t *)p;
-		case 2: {
-			uint16_t v;
-
-			memcpy(&v, p, 2);
-			return v;
-		}
-		case 4: {
-			uint32_t v;
-
-			memcpy(&v, p, 4);
-			return v;
-		}
-		case 8: {
-			uint64_t v;
-
-			memcpy(&v, p, 8);
-			return v;
-		}
-		}
-	}
-	return tep_read_number(c->tep, p, size);
+	return ingest_tep_read(c->tep, d->native, p, size);
 }
 
 static int td_reserve(struct td_ctx *c, size_t n);
@@ -1289,8 +1092,7 @@ enum {
  */
 static int td_encode_kprobe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 {
-	const char *data = r->data;
-	const struct ingest_event *ev = &c->ev;
+	const struct ingest_event *ev = &c->dec.ev;
 	uint8_t h[4];
 	uint32_t u32[3] = { d->wid, ev->cpu, ev->pid }, mlen, i;
 	uint64_t ts = ev->ts_ns;
@@ -1316,53 +1118,30 @@ static int td_encode_kprobe(struct td_ctx *c, struct tep_record *r, struct td_ev
 	memcpy(w, &ts, sizeof(ts));
 	w += sizeof(ts);
 	for (i = 0; i < d->nf; i++) {
-		struct tep_format_field *f = d->f[i].f;
-		unsigned long long v = 0;
-		const char *text;
-		unsigned int s, n;
-		size_t len;
+		struct ingest_tep_value v;
 
-		/* checked by td_check_fields() */
-		if (!(f->flags & (TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_ARRAY))) {
-			s = (unsigned int)f->offset;
-			n = (unsigned int)f->size;
-		} else {
-			td_field_span(c, r, f, &s, &n);
-		}
-		switch (d->f[i].fmt) {
-		case TD_STR:
-			text = data + s;
-			len = strnlen(text, n);
-			*w++ = TD_FF_STR;
-			break;
-		case TD_HEX:
-		case TD_UDEC:
-		case TD_SDEC:
-			if (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8)
-				v = td_rnum(c, d, data + s, f->size);
-			if (d->f[i].fmt == TD_SDEC && f->size < 8 && (v & (1ull << (8 * f->size - 1))))
-				v |= ~0ull << (8 * f->size);
-			*w++ = (char)(TD_FF_NUM | (d->f[i].fmt == TD_HEX ? TD_FF_HEX :
-						   d->f[i].fmt == TD_UDEC ? TD_FF_UDEC : TD_FF_SDEC));
-			memcpy(w, &v, 8);
+		/* the fields were checked by td_check_fields() */
+		ingest_tep_kprobe_value(&c->dec, r, d->f[i].f, d->f[i].fmt, d->native, &v);
+		switch (v.fmt) {
+		case INGEST_TEP_HEX:
+		case INGEST_TEP_UDEC:
+		case INGEST_TEP_SDEC:
+			*w++ = (char)(TD_FF_NUM | (v.fmt == INGEST_TEP_HEX ? TD_FF_HEX :
+						   v.fmt == INGEST_TEP_UDEC ? TD_FF_UDEC : TD_FF_SDEC));
+			memcpy(w, &v.num, 8);
 			w += 8;
 			continue;
 		default:
-			trace_seq_reset(&c->seq);
-			tep_print_field(&c->seq, r->data, f);
-			trace_seq_terminate(&c->seq);
-			text = c->seq.buffer;
-			len = strlen(text);
-			*w++ = 0;
+			*w++ = v.fmt == INGEST_TEP_STR ? TD_FF_STR : 0;
 			break;
 		}
 		/* room for the text (and the fixed part of the fields after it) */
 		c->wlen = (size_t)(w - c->wbuf);
-		if (td_reserve(c, len + 1 + (size_t)(d->nf - i) * 9))
+		if (td_reserve(c, v.len + 1 + (size_t)(d->nf - i) * 9))
 			goto oom;
 		w = c->wbuf + c->wlen;
-		memcpy(w, text, len);
-		w += len;
+		memcpy(w, v.text, v.len);
+		w += v.len;
 		*w++ = 0;
 	}
 	c->wlen = (size_t)(w - c->wbuf);
@@ -1379,28 +1158,6 @@ oom:
 	return td_rec_fail(c, r, "out of memory");
 }
 
-/* "func+0x0/0x150" for @addr, or its hex value when kallsyms does not know it. */
-static int td_symbol(struct td_ctx *c, unsigned long long addr, bool offset)
-{
-	const char *name;
-	unsigned long long start;
-	unsigned long size;
-	char buf[64];
-	int len;
-
-	if (tep_find_function_info(c->tep, addr, &name, &start, &size)) {
-		if (!offset)
-			return (int)td_pool_add(c, name, strlen(name));
-		len = snprintf(buf, sizeof(buf), "+0x%llx/0x%lx", addr - start, size);
-		if (td_pool_add(c, name, strlen(name)) < 0)
-			return -1;
-		c->pool_len--;	/* join the two */
-		return (int)td_pool_add(c, buf, (size_t)len);
-	}
-	len = snprintf(buf, sizeof(buf), "%llx", addr);
-	return (int)td_pool_add(c, buf, (size_t)len);
-}
-
 static int td_begin(struct td_ctx *c, char type);
 static int td_put(struct td_ctx *c, const void *p, size_t n);
 static int td_end(struct td_ctx *c);
@@ -1414,12 +1171,13 @@ static int td_end(struct td_ctx *c);
 static int td_probe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 {
 	unsigned long long ip, fn = 0;
-	size_t start = c->pool_len;
 	struct td_probe_text *pt;
+	size_t start;
+	long off;
 	uint8_t slot;
 	char *text;
 
-	if (d->kind == TD_KPROBE) {
+	if (d->kind == INGEST_TEP_KPROBE) {
 		ip = td_rnum(c, d, (char *)r->data + d->ip->offset, d->ip->size);
 	} else {
 		ip = td_rnum(c, d, (char *)r->data + d->retip->offset, d->retip->size);
@@ -1432,123 +1190,23 @@ static int td_probe(struct td_ctx *c, struct tep_record *r, struct td_event *d)
 	c->has_probe = true;
 	if (pt->text && pt->ip == ip && pt->fn == fn)
 		return 0;
-	if (td_symbol(c, ip, true) < 0)
+	off = ingest_tep_probe(&c->dec, ip, fn, d->kind == INGEST_TEP_KRETPROBE);
+	if (off < 0)
 		return -1;
-	if (d->kind == TD_KRETPROBE) {
-		c->pool_len--;
-		if (td_pool_add(c, " <- ", 4) < 0)
-			return -1;
-		c->pool_len--;
-		if (td_symbol(c, fn, false) < 0)
-			return -1;
-	}
-	text = malloc(c->pool_len - start);
+	start = (size_t)off;
+	text = malloc(c->dec.pool_len - start);
 	if (!text)
 		return -1;
-	memcpy(text, c->pool + start, c->pool_len - start);
+	memcpy(text, c->dec.pool + start, c->dec.pool_len - start);
 	free(pt->text);
 	pt->text = text;
-	pt->len = c->pool_len - 1 - start;
+	pt->len = c->dec.pool_len - 1 - start;
 	pt->ip = ip;
 	pt->fn = fn;
-	c->pool_len = start;
+	c->dec.pool_len = start;
 	if (td_begin(c, 'P') || td_put(c, &d->wid, sizeof(d->wid)) || td_put(c, &slot, 1) ||
 	    td_put(c, pt->text, pt->len + 1) || td_end(c))
 		return -1;
-	return 0;
-}
-
-/* The rendered print fmt of any other event, split as the text path does. */
-static int td_decode_generic(struct td_ctx *c, struct tep_record *r, struct td_event *d)
-{
-	size_t base, len, i;
-	char *p;
-
-	trace_seq_reset(&c->seq);
-	tep_print_event(c->tep, &c->seq, r, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&c->seq);
-	len = strlen(c->seq.buffer);
-	if (td_pool_reserve(c, len + 1))
-		return td_rec_fail(c, r, "out of memory");
-	base = c->pool_len;
-	memcpy(c->pool + base, c->seq.buffer, len + 1);
-	c->pool_len += len + 1;
-	p = c->pool + base;
-	i = 0;
-	while (i < len) {
-		size_t name, val, w;
-
-		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n'))
-			i++;
-		if (i >= len)
-			break;
-		name = i;
-		while (i < len && p[i] != '=' && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
-			i++;
-		if (i >= len || p[i] != '=' || i == name) {
-			/* not NAME=VALUE: skip the word */
-			while (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
-				i++;
-			continue;
-		}
-		p[i++] = 0;
-		if (c->ev.nfields >= INGEST_MAX_FIELDS)
-			return td_rec_fail(c, r, "event %s/%s has more than %d fields", d->ev->system,
-					   d->ev->name, INGEST_MAX_FIELDS);
-		if (p[i] == '"') {
-			val = w = ++i;
-			while (i < len) {
-				if (p[i] == '\\' && (p[i + 1] == '"' || p[i + 1] == '\\')) {
-					p[w++] = p[i + 1];
-					i += 2;
-					continue;
-				}
-				if (p[i] == '"' && (i + 1 >= len || p[i + 1] == ' ' || p[i + 1] == '\t' ||
-						    p[i + 1] == ',' || p[i + 1] == '\n'))
-					break;
-				p[w++] = p[i++];
-			}
-			i++;
-			if (i < len && p[i] == ',')
-				i++;
-			p[w] = 0;
-			td_add_field(c, p + name, (long)(val), true);
-			continue;
-		}
-		val = i;
-		while (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '\n')
-			i++;
-		w = i;
-		if (w > val && p[w - 1] == ',')
-			w--;
-		p[w] = 0;
-		if (i < len)
-			i++;
-		td_add_field(c, p + name, (long)val, false);
-		c->ev.fields[c->ev.nfields - 1].is_num = ingest_parse_number(p + val, &c->ev.fields[c->ev.nfields - 1].num);
-	}
-	/* names point into the pool: make them offsets too, fixed up later */
-	for (i = 0; i < c->ev.nfields; i++)
-		c->ev.fields[i].name = (const char *)(uintptr_t)((const char *)c->ev.fields[i].name - c->pool);
-	return 1;
-}
-
-static int td_decode_print(struct td_ctx *c, struct tep_record *r, struct td_event *d)
-{
-	unsigned int s, n;
-	size_t len;
-	long off;
-
-	if (!d->buf || td_field_span(c, r, d->buf, &s, &n))
-		return td_rec_fail(c, r, "event ftrace/print has no \"buf\" field");
-	len = strnlen((char *)r->data + s, n);
-	while (len && ((char *)r->data)[s + len - 1] == '\n')
-		len--;
-	while (len && (((char *)r->data)[s + len - 1] == ' ' || ((char *)r->data)[s + len - 1] == '\t'))
-		len--;
-	off = td_pool_add(c, (char *)r->data + s, len);
-	if (td_add_field(c, "buf", off, true))
-		return td_rec_fail(c, r, "out of memory");
 	return 0;
 }
 
@@ -1640,15 +1298,15 @@ static int td_send_type(struct td_ctx *c, struct td_event *d)
 	uint32_t wid = c->nwid + 1;
 	uint8_t nf = 0;
 
-	if (d->kind == TD_PRINT)
+	if (d->kind == INGEST_TEP_PRINT)
 		nf = 1;
-	else if ((d->kind == TD_KPROBE || d->kind == TD_KRETPROBE) && d->nf <= INGEST_MAX_FIELDS)
+	else if ((d->kind == INGEST_TEP_KPROBE || d->kind == INGEST_TEP_KRETPROBE) && d->nf <= INGEST_MAX_FIELDS)
 		nf = (uint8_t)d->nf;
 	if (td_begin(c, 'T') || td_put(c, &wid, sizeof(wid)) || td_put_str(c, d->ev->system) ||
 	    td_put_str(c, d->ev->name) || td_put(c, &nf, 1))
 		return -1;
 	for (uint32_t i = 0; i < nf; i++)
-		if (td_put_str(c, d->kind == TD_PRINT ? "buf" : d->f[i].f->name))
+		if (td_put_str(c, d->kind == INGEST_TEP_PRINT ? "buf" : d->f[i].f->name))
 			return -1;
 	if (td_end(c))
 		return -1;
@@ -1669,12 +1327,12 @@ static int td_send_type(struct td_ctx *c, struct td_event *d)
  */
 static int td_push(struct td_ctx *c, const struct td_event *d)
 {
-	const struct ingest_event *ev = &c->ev;
+	const struct ingest_event *ev = &c->dec.ev;
 	size_t flen[INGEST_MAX_FIELDS][2], need;
 	uint32_t u32[3], mlen, i;
 	uint64_t u64[2] = { ev->ts_ns, ev->lost };
 	size_t n64 = ev->kind == INGEST_LOST ? 2 : 1;
-	bool names = d && d->kind == TD_GENERIC;
+	bool names = d && d->kind == INGEST_TEP_GENERIC;
 	uint8_t h[4];
 	char *w;
 
@@ -1734,21 +1392,6 @@ static int td_push(struct td_ctx *c, const struct td_event *d)
 	return 0;
 }
 
-static void td_ev_reset(struct ingest_event *ev, const struct tep_record *r, uint32_t cpu)
-{
-	ev->kind = INGEST_EVENT;
-	ev->comm = ev->system = ev->name = ev->probe = NULL;
-	ev->nfields = 0;
-	ev->pid = 0;
-	ev->lost = 0;
-	ev->line = 0;
-	/* ftrace text prints the timestamp rounded to the microsecond */
-	ev->ts_ns = r->ts;
-	ev->ts_us = (r->ts + 500) / 1000;
-	ev->has_ns = true;
-	ev->cpu = cpu;
-}
-
 /*
  * tep_data_type() without its call: the 16-bit common_type field where
  * libtraceevent reads it (the first event's), in place when the byte order
@@ -1784,7 +1427,7 @@ static int td_fields_fit(struct td_ctx *c, struct tep_record *r, const struct td
 	if (d->check_end < 0 || d->dyn_overflow || (long)r->size < d->check_end)
 		return -1;
 	for (uint32_t i = 0; i < d->ndyn; i++)
-		if (td_field_span(c, r, d->dyn[i], &s, &n))
+		if (ingest_tep_span(c->tep, r, d->dyn[i], &s, &n))
 			return -1;
 	return 0;
 }
@@ -1796,7 +1439,7 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 	struct td_event *d;
 	uint64_t ps = c->l->page_size, in_page, page;
 	bool generic = false;
-	uint32_t cpu, i, bslot;
+	uint32_t cpu, bslot;
 	uintptr_t b = (uintptr_t)tracecmd_get_private(h);
 	int type;
 
@@ -1810,6 +1453,7 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 	cpu = (uint32_t)r->cpu;
 	bslot = (uint32_t)(b - 1) * c->max_cpu + cpu;
 	c->tep = tracecmd_get_tep(h);
+	c->dec.tep = c->tep;
 	in_page = r->offset & (ps - 1);
 	if (r->size < 0 || r->record_size < 0 || !r->data ||
 	    in_page + (uint64_t)r->record_size > ps || r->size > r->record_size)
@@ -1820,15 +1464,15 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 		c->first_page[bslot] = page;
 	c->last_page[bslot] = page;
 
-	td_ev_reset(&c->ev, r, cpu);
+	ingest_tep_reset(&c->dec.ev, r, cpu);
 	c->has_probe = false;
 	c->probe_slot = 0xff;
 	if (r->missed_events) {
-		c->ev.kind = INGEST_LOST;
-		c->ev.lost = r->missed_events > 0 ? (uint64_t)r->missed_events : 0;
+		c->dec.ev.kind = INGEST_LOST;
+		c->dec.ev.lost = r->missed_events > 0 ? (uint64_t)r->missed_events : 0;
 		if (td_push(c, NULL))
 			return -1;
-		td_ev_reset(&c->ev, r, cpu);
+		ingest_tep_reset(&c->dec.ev, r, cpu);
 	}
 	if (r->size < 2)
 		return td_rec_fail(c, r, "record of %d bytes has no event type", r->size);
@@ -1860,51 +1504,46 @@ static int td_record(struct tracecmd_input *h, struct tep_record *r, int cpu_idx
 	if (!d->wid && td_send_type(c, d))
 		return td_rec_fail(c, r, "out of memory");
 
-	c->ev.kind = INGEST_EVENT;
+	c->dec.ev.kind = INGEST_EVENT;
 	if (d->pid)
-		c->ev.pid = (uint32_t)td_rnum(c, d, (const char *)r->data + d->pid->offset, 4);
+		c->dec.ev.pid = (uint32_t)td_rnum(c, d, (const char *)r->data + d->pid->offset, 4);
 	else
-		c->ev.pid = (uint32_t)tep_data_pid(c->tep, r);
+		c->dec.ev.pid = (uint32_t)tep_data_pid(c->tep, r);
 	{
 		/* tep_data_comm_from_pid() searches: remember the last few */
-		unsigned int slot = c->ev.pid & (TD_COMM_CACHE - 1);
+		unsigned int slot = c->dec.ev.pid & (TD_COMM_CACHE - 1);
 
-		if (!c->comm[slot] || c->comm_pid[slot] != c->ev.pid) {
-			c->comm[slot] = tep_data_comm_from_pid(c->tep, (int)c->ev.pid);
-			c->comm_pid[slot] = c->ev.pid;
+		if (!c->comm[slot] || c->comm_pid[slot] != c->dec.ev.pid) {
+			c->comm[slot] = tep_data_comm_from_pid(c->tep, (int)c->dec.ev.pid);
+			c->comm_pid[slot] = c->dec.ev.pid;
 			/* the parent keeps the same cache: 'C' pid comm */
-			if (c->comm[slot] && (td_begin(c, 'C') || td_put(c, &c->ev.pid, sizeof(c->ev.pid)) ||
+			if (c->comm[slot] && (td_begin(c, 'C') || td_put(c, &c->dec.ev.pid, sizeof(c->dec.ev.pid)) ||
 					      td_put_str(c, c->comm[slot]) || td_end(c)))
 				return td_rec_fail(c, r, "out of memory");
 		}
-		c->ev.comm = c->comm[slot];
+		c->dec.ev.comm = c->comm[slot];
 	}
-	c->ev.system = ev->system;
-	c->ev.name = ev->name;
-	c->pool_len = 0;
+	c->dec.ev.system = ev->system;
+	c->dec.ev.name = ev->name;
+	c->dec.pool_len = 0;
 	switch (d->kind) {
-	case TD_KPROBE:
-	case TD_KRETPROBE:
+	case INGEST_TEP_KPROBE:
+	case INGEST_TEP_KRETPROBE:
 		if (td_probe(c, r, d))
 			return td_rec_fail(c, r, "out of memory");
 		return td_encode_kprobe(c, r, d);
-	case TD_PRINT:
-		if (td_decode_print(c, r, d))
-			return -1;
+	case INGEST_TEP_PRINT:
+		if (ingest_tep_decode_print(&c->dec, r, d->buf))
+			return td_rec_fail(c, r, "%s", c->dec.why);
 		break;
 	default:
-		if (td_decode_generic(c, r, d) < 0)
-			return -1;
+		if (ingest_tep_decode_generic(&c->dec, r, ev, NULL))
+			return td_rec_fail(c, r, "%s", c->dec.why);
 		generic = true;
 		break;
 	}
-	/* the pool is final: turn offsets into pointers */
-	for (i = 0; i < c->ev.nfields; i++) {
-		c->ev.fields[i].raw = c->pool + c->off[i];
-		if (generic)
-			c->ev.fields[i].name = c->pool + (uintptr_t)c->ev.fields[i].name;
-	}
-	c->ev.probe = c->has_probe ? d->probe[c->probe_slot].text : NULL;
+	ingest_tep_finish(&c->dec, generic);
+	c->dec.ev.probe = c->has_probe ? d->probe[c->probe_slot].text : NULL;
 	return td_push(c, d) ? -1 : 0;
 }
 
@@ -2239,8 +1878,8 @@ static int td_child(struct td_layout *l, int wfd)
 	c.first_page = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.first_page));
 	c.last_page = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.last_page));
 	c.nrecs = calloc((size_t)c.max_cpu * c.nbuf, sizeof(*c.nrecs));
-	trace_seq_init(&c.seq);
-	if (!c.tep || !c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.seq.buffer) {
+	ingest_tep_init(&c.dec);
+	if (!c.tep || !c.evs || !c.first_page || !c.last_page || !c.nrecs || !c.dec.seq.buffer) {
 		td_fail(c.err, c.tep ? "out of memory" : "libtracecmd gave no event parser for the file");
 		return td_send_error(&c);
 	}
@@ -2481,8 +2120,9 @@ static int td_deliver(struct td_parent *p, struct ingest_norm *n, const char *ms
 		f->name = names ? td_get_str(&r) : t->fname[i];
 		if (ff & (TD_FF_HEX | TD_FF_UDEC | TD_FF_SDEC)) {
 			char *b = p->num[i];
-			int k = ff & TD_FF_HEX ? td_fmt_hex(b, (unsigned long long)f->num) :
-				td_fmt_dec(b, (unsigned long long)f->num, ff & TD_FF_SDEC);
+			int k = ingest_tep_fmt_num(b, (unsigned long long)f->num,
+						   ff & TD_FF_HEX ? INGEST_TEP_HEX :
+						   ff & TD_FF_SDEC ? INGEST_TEP_SDEC : INGEST_TEP_UDEC);
 
 			b[k] = 0;
 			f->raw = b;
